@@ -1,0 +1,29 @@
+/**
+ * The one provider contract. Every backend (OpenAI-compatible vendors, Ollama, embedded
+ * llama.cpp, harmony-raw engines) implements it; routing and the server only see this.
+ */
+import type { ChatRequest, ChatResult, StreamPart } from '../core/types.js';
+
+export interface ProviderCall {
+  request: ChatRequest;
+  /** The deployment's upstream model id (e.g. `openai/gpt-oss-20b`). */
+  upstreamModel: string;
+  /** Aborted when the client disconnects or a timeout fires. */
+  signal: AbortSignal;
+  /** Extra fields the deployment merges into the upstream body (config `extra_body`). */
+  extraBody?: Record<string, unknown>;
+}
+
+export interface Provider {
+  readonly id: string;
+  /** Non-streaming call. Throws GatewayError on failure. */
+  complete(call: ProviderCall): Promise<ChatResult>;
+  /**
+   * Streaming call. Connection-level failures before the first part throw (so the caller can
+   * fail over); failures after that arrive in-band as an `error` part, followed by nothing.
+   */
+  stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>>;
+  /** Model ids the upstream reports, for `switchyard models` and discovery. Optional. */
+  listModels?(signal?: AbortSignal): Promise<string[]>;
+  close?(): Promise<void>;
+}
