@@ -1,0 +1,77 @@
+/** `switchyard serve`: start the gateway from a config file, or from discovered defaults. */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { discoverDefaults } from '../config/discover.js';
+import { boot } from '../server/boot.js';
+import type { CliIO } from './io.js';
+
+const HELP = `usage: switchyard serve [--config FILE] [--port N] [--host H] [--db PATH]
+
+Starts the OpenAI-compatible gateway. Without --config, providers are discovered from
+environment variables (OPENROUTER_API_KEY, GROQ_API_KEY, …) and local engines on their usual
+ports, and requests are logged to ./data/switchyard.db. See docs/config.md.
+`;
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.stderr.write(`switchyard serve: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) { io.stdout.write(HELP); return 0; }
+
+  let config;
+  try {
+    if (values.config) {
+      config = loadConfigFile(values.config);
+    } else {
+      const found = await discoverDefaults();
+      for (const line of found.report) io.stdout.write(`switchyard: ${line}\n`);
+      config = found.config;
+    }
+  } catch (err) {
+    io.stderr.write(`switchyard: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? config.server?.port ?? 8642);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr.write(`switchyard serve: --port must be an integer 0-65535, got '${values.port}'\n`);
+    return 2;
+  }
+  const host = values.host ?? config.server?.host ?? '127.0.0.1';
+  const { gateway, registry } = boot({ config, sqlitePath: values.db });
+  let addr;
+  try {
+    addr = await gateway.listen(port, host);
+  } catch (err) {
+    io.stderr.write(`switchyard: cannot listen on ${host}:${port}: ${(err as Error).message}\n`);
+    await gateway.close(0);
+    return 1;
+  }
+  io.stdout.write(`switchyard: listening on http://${addr.address}:${addr.port}/v1 with ${registry.models.size} model(s): ${[...registry.models.keys()].join(', ') || '(none yet)'}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      io.stdout.write(`switchyard: ${signal}: draining in-flight requests, flushing the request log\n`);
+      void gateway.close(Number(process.env.SWITCHYARD_DRAIN_MS ?? 10_000)).then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  io.stdout.write('switchyard: stopped\n');
+  return 0;
+}

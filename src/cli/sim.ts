@@ -1,0 +1,82 @@
+/** `switchyard sim`: run the upstream simulator. */
+import { parseArgs } from 'node:util';
+import { FAULTS, type SimBehavior, type SimFault } from '../sim/behavior.js';
+import { createSimulator } from '../sim/server.js';
+import type { CliIO } from './io.js';
+
+const HELP = `usage: switchyard sim [--port N] [options]
+
+An OpenAI-compatible upstream for tests and load tests. Every option can also be set per
+request with a "sim" object in the body (snake_case keys: ttft_ms, chunks, fault, …) or
+x-sim-* headers (x-sim-fault: http_503).
+
+  --port N                 port (default 9000; 0 picks a free one)
+  --ttft-ms N              delay before the first byte
+  --chunks N               content chunks per streamed answer (default 5)
+  --chunk-interval-ms N    delay between chunks
+  --text S                 answer text (default: "You said: <last user message>")
+  --reasoning S            reasoning text, sent in the "reasoning" field first
+  --tool-calls JSON        e.g. '[{"name":"get_weather","arguments":{"city":"Paris"}}]'
+  --no-usage               send no usage
+  --fault F                ${FAULTS.join(' | ')}
+  --fault-rate P           share of requests that get the fault (default 1)
+  --fault-after N          stream faults happen after N chunks (default 2)
+  --retry-after S          Retry-After seconds sent with http_429 (default 1)
+  --models a,b             ids listed by GET /v1/models
+`;
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string', short: 'p' }, host: { type: 'string' },
+        'ttft-ms': { type: 'string' }, chunks: { type: 'string' }, 'chunk-interval-ms': { type: 'string' },
+        text: { type: 'string' }, reasoning: { type: 'string' }, 'tool-calls': { type: 'string' },
+        'no-usage': { type: 'boolean' }, fault: { type: 'string' }, 'fault-rate': { type: 'string' },
+        'fault-after': { type: 'string' }, 'retry-after': { type: 'string' }, models: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.stderr.write(`switchyard sim: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) { io.stdout.write(HELP); return 0; }
+  if (values.fault && !(FAULTS as readonly string[]).includes(values.fault)) {
+    io.stderr.write(`switchyard sim: --fault must be one of ${FAULTS.join(', ')}\n`);
+    return 2;
+  }
+  const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const behavior: Partial<SimBehavior> = {};
+  const set = <K extends keyof SimBehavior>(k: K, v: SimBehavior[K] | undefined) => { if (v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) behavior[k] = v; };
+  set('ttftMs', n(values['ttft-ms']));
+  set('chunks', n(values.chunks));
+  set('chunkIntervalMs', n(values['chunk-interval-ms']));
+  set('text', values.text);
+  set('reasoning', values.reasoning);
+  set('faultRate', n(values['fault-rate']));
+  set('faultAfter', n(values['fault-after']));
+  set('retryAfter', n(values['retry-after']));
+  if (values.fault) behavior.fault = values.fault as SimFault;
+  if (values['no-usage']) behavior.usage = false;
+  if (values['tool-calls']) {
+    try {
+      const arr = JSON.parse(values['tool-calls']) as Array<{ name: string; arguments: unknown }>;
+      behavior.toolCalls = arr.map((t) => ({ name: t.name, arguments: typeof t.arguments === 'string' ? t.arguments : JSON.stringify(t.arguments ?? {}) }));
+    } catch (err) {
+      io.stderr.write(`switchyard sim: --tool-calls is not valid JSON: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const sim = createSimulator({ behavior, models: values.models?.split(',').filter(Boolean) });
+  const addr = await sim.listen(Number(values.port ?? 9000), values.host ?? '127.0.0.1');
+  io.stdout.write(`switchyard sim: listening on http://${addr.address}:${addr.port}/v1\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await sim.close();
+  return 0;
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[], source: string) {
+    super(`invalid config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `providers[0].base_url` style path for a zod issue, so users find the bad field. */
+function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  return out || '(root)';
+}
+
+function describeIssues(issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    if (i.code === 'unrecognized_keys') {
+      return `${issuePath(i.path)}: unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    }
+    return `${issuePath(i.path)}: ${i.message}`;
+  });
+}
+
+/** Validates an already-parsed config object, including cross-references. */
+export function validateConfig(raw: unknown, source = '(inline)'): Config {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues), source);
+  const cfg = parsed.data;
+  const problems: string[] = [];
+  const providerIds = new Set<string>();
+  cfg.providers.forEach((p, i) => {
+    if (providerIds.has(p.id)) problems.push(`providers[${i}].id: duplicate provider id '${p.id}'`);
+    providerIds.add(p.id);
+  });
+  const names = new Set<string>();
+  cfg.models.forEach((m, i) => {
+    if (names.has(m.name)) problems.push(`models[${i}].name: duplicate model name '${m.name}'`);
+    names.add(m.name);
+    m.deployments.forEach((d, j) => {
+      if (!providerIds.has(d.provider)) {
+        problems.push(`models[${i}].deployments[${j}].provider: no provider with id '${d.provider}' (known: ${[...providerIds].join(', ') || 'none'})`);
+      }
+    });
+  });
+  cfg.models.forEach((m, i) => m.fallbacks?.forEach((f, j) => {
+    if (!names.has(f)) problems.push(`models[${i}].fallbacks[${j}]: no model named '${f}'`);
+  }));
+  if (problems.length) throw new ConfigError(problems, source);
+  return cfg;
+}
+
+export function loadConfigFile(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`cannot read file: ${(err as Error).message}`], path);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError([`not valid YAML: ${(err as Error).message}`], path);
+  }
+  return validateConfig(raw, path);
+}

@@ -1,0 +1,187 @@
+/**
+ * The base adapter for every OpenAI-compatible upstream. Vendors differ only in configuration
+ * (base URL, auth header, dialect), never in copied code. One undici Pool per upstream origin
+ * keeps connections alive, which is most of the gateway's latency budget.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { ChatResult, StreamPart } from '../core/types.js';
+import { GatewayError } from '../core/errors.js';
+import type { Provider, ProviderCall } from './provider.js';
+import { readChunk, readCompletion } from './openai-wire.js';
+import { SseDecoder } from './sse-decoder.js';
+import { httpError, networkError } from './upstream-errors.js';
+import { newToolCallId } from '../core/ids.js';
+
+export interface OpenAICompatibleOptions {
+  id: string;
+  baseUrl: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Total time allowed for a request, ms. */
+  timeoutMs?: number;
+  maxConnections?: number;
+  /** Injected for tests; by default a keep-alive Pool on the base URL's origin. */
+  dispatcher?: Dispatcher;
+  /** Rewrites the upstream body for a vendor's dialect (reasoning effort spelling, etc.). */
+  transformBody?: (body: Record<string, unknown>, call: ProviderCall) => void;
+}
+
+export class OpenAICompatibleProvider implements Provider {
+  readonly id: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly path: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: OpenAICompatibleOptions) {
+    this.id = opts.id;
+    const url = new URL(opts.baseUrl);
+    this.path = url.pathname.replace(/\/+$/, '');
+    this.ownsDispatcher = !opts.dispatcher;
+    this.dispatcher = opts.dispatcher ?? new Pool(url.origin, {
+      connections: opts.maxConnections ?? 256,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: 0, // our own timers decide; see timeoutMs
+      bodyTimeout: 0,
+    });
+    this.headers = { 'content-type': 'application/json', ...opts.headers };
+    if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;
+    this.timeoutMs = opts.timeoutMs ?? 600_000;
+  }
+
+  private body(call: ProviderCall, stream: boolean): string {
+    const body: Record<string, unknown> = { ...call.request.body, model: call.upstreamModel, stream };
+    if (stream) {
+      // Always ask for usage: the gateway accounts every request even if the client did not ask.
+      const so = body.stream_options;
+      body.stream_options = { ...(so && typeof so === 'object' ? so : {}), include_usage: true };
+    } else {
+      delete body.stream_options;
+    }
+    if (call.extraBody) Object.assign(body, call.extraBody);
+    this.opts.transformBody?.(body, call);
+    return JSON.stringify(body);
+  }
+
+  private async post(path: string, body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    try {
+      return await this.dispatcher.request({ path: this.path + path, method: 'POST', headers: this.headers, body, signal: combined });
+    } catch (err) {
+      if (timeout.aborted && !signal.aborted) throw new GatewayError('upstream_timeout', `upstream ${this.id} timed out after ${this.timeoutMs} ms`);
+      throw networkError(this.id, err);
+    }
+  }
+
+  async complete(call: ProviderCall): Promise<ChatResult> {
+    const res = await this.post('/chat/completions', this.body(call, false), call.signal);
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw networkError(this.id, err);
+    }
+    if (res.statusCode >= 400) throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new GatewayError('upstream_error', `upstream ${this.id} returned a body that is not JSON: ${text.slice(0, 200)}`);
+    }
+    return readCompletion(json, newToolCallId);
+  }
+
+  async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
+    const res = await this.post('/chat/completions', this.body(call, true), call.signal);
+    if (res.statusCode >= 400) {
+      let text = '';
+      try { text = await res.body.text(); } catch { /* keep the status alone */ }
+      throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
+    }
+    const ctype = String(res.headers['content-type'] ?? '');
+    if (ctype.includes('application/json')) {
+      // Some servers ignore stream:true and answer with one JSON body; replay it as parts.
+      const text = await res.body.text();
+      return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
+    }
+    return sseParts(this.id, res.body);
+  }
+
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    const res = await this.dispatcher.request({ path: `${this.path}/models`, method: 'GET', headers: this.headers, signal });
+    const text = await res.body.text();
+    if (res.statusCode >= 400) throw httpError(this.id, res.statusCode, text);
+    const data = (JSON.parse(text) as { data?: Array<{ id?: unknown }> }).data ?? [];
+    return data.map((m) => String(m.id));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+async function* sseParts(provider: string, body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamPart> {
+  const out: StreamPart[] = [];
+  const state = { started: false };
+  let done = false;
+  let bad: GatewayError | undefined;
+  const decoder = new SseDecoder((data) => {
+    if (done || bad) return;
+    if (data === '[DONE]') { done = true; return; }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      bad = new GatewayError('upstream_error', `upstream ${provider} sent a malformed stream chunk: ${data.slice(0, 200)}`);
+      return;
+    }
+    const err = (json as { error?: unknown }).error;
+    if (err) {
+      const msg = typeof err === 'object' && err && typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : JSON.stringify(err);
+      bad = new GatewayError('upstream_error', `upstream ${provider} reported an error mid-stream: ${msg}`);
+      return;
+    }
+    readChunk(json, state, out);
+  });
+  const utf8 = new TextDecoder();
+  let finished = false;
+  try {
+    for await (const chunk of body) {
+      decoder.push(utf8.decode(chunk as Buffer, { stream: true }));
+      for (let i = 0; i < out.length; i++) yield out[i];
+      out.length = 0;
+      if (bad) { yield { type: 'error', error: bad }; return; }
+      if (done) break;
+    }
+    decoder.push(utf8.decode());
+    decoder.end();
+    for (let i = 0; i < out.length; i++) yield out[i];
+    if (bad) { yield { type: 'error', error: bad }; return; }
+    finished = true;
+  } catch (err) {
+    yield { type: 'error', error: networkError(provider, err) };
+    return;
+  } finally {
+    if (!finished) body.destroy();
+  }
+}
+
+async function* replayAsParts(result: ChatResult): AsyncGenerator<StreamPart> {
+  yield { type: 'start', id: result.id, model: result.model, created: result.created };
+  const c = result.choices[0];
+  if (c) {
+    if (c.reasoning) yield { type: 'reasoning', text: c.reasoning };
+    if (c.content) yield { type: 'text', text: c.content };
+    if (c.toolCalls) {
+      for (let index = 0; index < c.toolCalls.length; index++) {
+        const tc = c.toolCalls[index];
+        yield { type: 'tool-call', index, id: tc.id, name: tc.function.name, argumentsDelta: tc.function.arguments };
+      }
+    }
+    yield { type: 'finish', reason: c.finish };
+  }
+  if (result.usage) yield { type: 'usage', usage: result.usage };
+}

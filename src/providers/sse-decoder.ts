@@ -1,0 +1,55 @@
+/**
+ * Server-sent events, decoded once for every provider (the WHATWG event-stream rules, minus
+ * `id`/`retry` which no LLM API uses). Feed it text; it calls back with each event's data.
+ * Multi-byte characters split across network chunks are handled by the caller decoding with
+ * `setEncoding('utf8')` / a streaming TextDecoder before feeding.
+ */
+export class SseDecoder {
+  private buf = '';
+  private data: string[] = [];
+
+  constructor(private readonly onData: (data: string, event: string | null) => void) {}
+
+  private event: string | null = null;
+
+  push(text: string): void {
+    this.buf = this.buf.length ? this.buf + text : text;
+    let start = 0;
+    for (;;) {
+      const nl = this.buf.indexOf('\n', start);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > start && this.buf.charCodeAt(end - 1) === 13) end--; // CRLF
+      this.line(this.buf.slice(start, end));
+      start = nl + 1;
+    }
+    this.buf = start === 0 ? this.buf : this.buf.slice(start);
+  }
+
+  /** Dispatches a final event that had no trailing blank line (some servers end that way). */
+  end(): void {
+    if (this.buf.length) this.line(this.buf);
+    this.buf = '';
+    this.line('');
+  }
+
+  private line(line: string): void {
+    if (line.length === 0) {
+      if (this.data.length) {
+        const data = this.data.length === 1 ? this.data[0] : this.data.join('\n');
+        this.data = [];
+        const ev = this.event;
+        this.event = null;
+        this.onData(data, ev);
+      }
+      return;
+    }
+    if (line.charCodeAt(0) === 58) return; // ':' comment / keep-alive
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
+  }
+}
