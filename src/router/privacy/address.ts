@@ -1,0 +1,56 @@
+/**
+ * Street addresses: a house number with a street word ("221B Baker Street", "Rua Igreja 25",
+ * "Villacher Strasse 89", "Puruntie 82" only after an address cue), unit and box lines
+ * ("Apt. 5", "P.O. Box 149", "PSC 3294, Box 9168", "APO AE 44085"), "City, ST 12345", and the
+ * rest of a line introduced by an address cue when it carries a number.
+ */
+import type { Entity } from './entity.js';
+
+const WORD = String.raw`[\p{Lu}\p{Ll}][\p{L}\p{M}'’.-]*`;
+const SUFFIX = String.raw`(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Close|Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Route|Trail|Row|Walk|Mews|Grove|Gardens|Hill|Pass|Bridge|Harbou?r|Plaza|Alley|Expressway|Pike|Loop|Point|Ridge|Crossing|Estates?|Heights|Coves?|Courts|Squares|Rapids|Extensions?|Union|Forges|Green|Station|Junction|Valley|View|Village)`;
+
+// "1987 74 Diakou Street", "12B Main St.", "3744 Retreat Avenue"
+const NUMBERED = new RegExp(String.raw`\b\d{1,6}[A-Za-z]?(?:[ \t]+\d{1,5})?[ \t]+(?:${WORD}[ \t]+){1,4}?${SUFFIX}\b\.?`, 'gu');
+// Streets whose word comes first or is glued to the name, with the number after.
+const PREFIXED = new RegExp(String.raw`\b(?:Rua|Rue|Via|Viale|Vicolo|Calle|Carrer|Avenida|Av\.|Piazza|Praça|Largo|Travessa|Strada|Str\.|ul\.|ulica|Chemin|Allée|Impasse|Quai|Boulevard de|Avenue de|Place de)[ \t]+(?:${WORD}[ \t]+){0,4}?\d{1,5}[a-zA-Z]?\b`, 'gu');
+// `\b` is ASCII-only in JS, so "not after a letter" is spelled as a lookbehind for names like "Érd".
+const GLUED = /(?<![\p{L}\p{M}])\p{Lu}[\p{L}\p{M}-]*(?:straße|strasse|gasse|allee|platz|gade|vej|vænget|gata|gatan|vägen|katu|kuja|polku|vegur|braut|stræti|straeti|utca|laan|straat|plein|gracht|veien|weg)[ \t]+\d{1,5}[a-zA-Z]?\b\.?/gu;
+const SEPARATE = /(?<![\p{L}\p{M}])(?:\p{Lu}[\p{L}\p{M}-]*[ \t]+){1,3}(?:Straße|Strasse|Gasse|Allee|Platz|Weg|utca|út|tér|körút|u\.|rkp\.|trg|cesta|ulica|gate|vej|gade|gata|katu)[ \t]+\d{1,5}[a-zA-Z]?\b\.?/gu;
+const UNIT = /\b(?:apt\.?|apartment|suite|ste\.)[ \t]*#?[ \t]*\d{1,5}[a-z]?\b/gi;
+const BOX = /\b(?:p\.?[ \t]?o\.?[ \t]?box|post office box|(?:psc|unit|cmr)[ \t]+\d{3,5},?[ \t]+box)[ \t]+\d{1,6}\b|\b[adf]po[ \t]+a[aep][ \t]+\d{5}\b|\busns[ \t]+\p{Lu}\p{L}+/giu;
+const US_CITY_STATE_ZIP = /(?<![\p{L}\p{M}])\p{Lu}[\p{L}.' -]{1,30},[ \t]*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])[ \t]+\d{5}(?:-\d{4})?\b/gu;
+const CORNER = /\b(?:at )?the corner of[ \t]+[^\n.?!]{3,60}/gi;
+// After these cues the rest of the line is an address if it has a number in it.
+const CUE = /\b(?:(?:my|home|billing|mailing|postal|shipping|delivery|street|new|his|her|their|our|your) address(?: is|:)?|address[ \t]*:|\bi live (?:at|on)|\b(?:he|she|they) lives? (?:at|on)|\bliving at|\bsend (?:it|them|this|the \w+) to|\bsent to|\bdeliver(?:ed)? to|\bship(?:ped)? to|\bmoved to|\bmeet me at|\breturn(?:ed)? to|\bpick me up (?:at|from))[ \t]*\n?[ \t]*/gi;
+
+function push(out: Entity[], start: number, end: number): void {
+  out.push({ type: 'STREET_ADDRESS', start, end });
+}
+
+function runAll(re: RegExp, text: string, out: Entity[]): void {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) push(out, m.index, m.index + m[0].length);
+}
+
+export function detectAddress(text: string, out: Entity[]): void {
+  runAll(NUMBERED, text, out);
+  runAll(PREFIXED, text, out);
+  runAll(GLUED, text, out);
+  runAll(SEPARATE, text, out);
+  runAll(UNIT, text, out);
+  runAll(BOX, text, out);
+  runAll(US_CITY_STATE_ZIP, text, out);
+  runAll(CORNER, text, out);
+  CUE.lastIndex = 0;
+  for (let m = CUE.exec(text); m !== null; m = CUE.exec(text)) {
+    const at = m.index + m[0].length;
+    let end = text.indexOf('\n', at);
+    if (end === -1 || end - at > 120) end = Math.min(text.length, at + 120);
+    const line = text.slice(at, end);
+    // A house or postal number, near the start, and not a URL or e-mail.
+    const num = /\d/.exec(line);
+    if (num === null || num.index > 60 || line.includes('@') || /https?:/.test(line)) continue;
+    const stop = /[?!]|\.(?:\s|$)/.exec(line);
+    push(out, at, stop ? at + Math.max(stop.index, num.index + 1) : end);
+  }
+}
