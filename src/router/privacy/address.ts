@@ -6,8 +6,8 @@
  */
 import type { Entity } from './entity.js';
 
-const WORD = String.raw`[\p{Lu}\p{Ll}][\p{L}\p{M}'’.-]*`;
-const SUFFIX = String.raw`(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Close|Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Route|Trail|Row|Walk|Mews|Grove|Gardens|Hill|Pass|Bridge|Harbou?r|Plaza|Alley|Expressway|Pike|Loop|Point|Ridge|Crossing|Estates?|Heights|Coves?|Courts|Squares|Rapids|Extensions?|Union|Forges|Green|Station|Junction|Valley|View|Village)`;
+const WORD = String.raw`\p{Lu}[\p{L}\p{M}'’.-]*`;
+const SUFFIX = String.raw`(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Close|Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Route|Trail|Row|Walk|Mews|Grove|Gardens|Hill|Pass|Bridge|Harbou?r|Plaza|Alley|Expressway|Pike|Loop|Point|Ridge|Crossing|Estates?|Heights|Coves?|Courts|Squares|Rapids|Extensions?|Forges|Green|Station|Junction|Valley|View|Village)`;
 
 // "1987 74 Diakou Street", "12B Main St.", "3744 Retreat Avenue"
 const NUMBERED = new RegExp(String.raw`\b\d{1,6}[A-Za-z]?(?:[ \t]+\d{1,5})?[ \t]+(?:${WORD}[ \t]+){1,4}?${SUFFIX}\b\.?`, 'gu');
@@ -19,9 +19,9 @@ const SEPARATE = /(?<![\p{L}\p{M}])(?:\p{Lu}[\p{L}\p{M}-]*[ \t]+){1,3}(?:Straße
 const UNIT = /\b(?:apt\.?|apartment|suite|ste\.)[ \t]*#?[ \t]*\d{1,5}[a-z]?\b/gi;
 const BOX = /\b(?:p\.?[ \t]?o\.?[ \t]?box|post office box|(?:psc|unit|cmr)[ \t]+\d{3,5},?[ \t]+box)[ \t]+\d{1,6}\b|\b[adf]po[ \t]+a[aep][ \t]+\d{5}\b|\busns[ \t]+\p{Lu}\p{L}+/giu;
 const US_CITY_STATE_ZIP = /(?<![\p{L}\p{M}])\p{Lu}[\p{L}.' -]{1,30},[ \t]*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])[ \t]+\d{5}(?:-\d{4})?\b/gu;
-const CORNER = /\b(?:at )?the corner of[ \t]+[^\n.?!]{3,60}/gi;
+const CORNER = /\b[Tt]he corner of[ \t]+(?=\d|\p{Lu}|[^\n.?!]{0,40}\d)[^\n.?!]{3,60}/gu;
 // After these cues the rest of the line is an address if it has a number in it.
-const CUE = /\b(?:(?:my|home|billing|mailing|postal|shipping|delivery|street|new|his|her|their|our|your) address(?: is|:)?|address[ \t]*:|\bi live (?:at|on)|\b(?:he|she|they) lives? (?:at|on)|\bliving at|\bsend (?:it|them|this|the \w+) to|\bsent to|\bdeliver(?:ed)? to|\bship(?:ped)? to|\bmoved to|\bmeet me at|\breturn(?:ed)? to|\bpick me up (?:at|from))[ \t]*\n?[ \t]*/gi;
+const CUE = /\b(?:(?:my|home|billing|mailing|postal|shipping|delivery|street|new|his|her|their|our|your) address(?: is|:)?|address[ \t]*:|\bi live (?:at|on)|\b(?:he|she|they) lives? (?:at|on)|\bliving at|\bsend (?:it|them|this|the \w+) to|\bsent to|\bdeliver(?:ed)? to|\bship(?:ped)? to|\bmoved to|\bmeet me at|\breturn(?:ed)? to|\bpick me up (?:at|from)|\b(?:taxi|cab|drive me|take me) to|\b(?:is|are) (?:at|on)|\blocated (?:at|on|in)|\bsituated (?:at|on)|\bside of)[ \t]*\n?[ \t]*/gi;
 
 function push(out: Entity[], start: number, end: number): void {
   out.push({ type: 'STREET_ADDRESS', start, end });
@@ -48,9 +48,14 @@ export function detectAddress(text: string, out: Entity[]): void {
     if (end === -1 || end - at > 120) end = Math.min(text.length, at + 120);
     const line = text.slice(at, end);
     // A house or postal number, near the start, and not a URL or e-mail.
-    const num = /\d/.exec(line);
-    if (num === null || num.index > 60 || line.includes('@') || /https?:/.test(line)) continue;
+    // It must start like an address (a number or a capitalised name: "returned to work" is not
+    // one) and carry a house or postal number that is not money.
+    const num = /(?<![$€£\d,.])\d/.exec(line);
+    if (num === null || num.index > 60 || !/^[\d\p{Lu}]/u.test(line) || line.includes('@') || /https?:/.test(line)) continue;
     const stop = /[?!]|\.(?:\s|$)/.exec(line);
-    push(out, at, stop ? at + Math.max(stop.index, num.index + 1) : end);
+    const stopAt = stop ? Math.max(stop.index, num.index + 1) : line.length;
+    // ...and a capitalised street or place name: "is at 30 metres" is a distance.
+    if (!/\p{Lu}[\p{Ll}\p{M}]+/u.test(line.slice(0, stopAt))) continue;
+    push(out, at, at + stopAt);
   }
 }
