@@ -7,6 +7,7 @@
  * diagnosed with ...") describe nobody and must not make a request sensitive.
  */
 import type { Entity } from './entity.js';
+import { isStop } from './person.js';
 
 const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
 const DATE = new RegExp(String.raw`\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?${MONTH},?[ \t]+\d{4}|${MONTH}[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})\b`, 'i');
@@ -44,6 +45,8 @@ const DIAGNOSIS_CUE = /\b(?:(?:was|were|been|being|is|am|are|got|just|recently|n
 // ("I was", "I've"), so roman numerals in exam options ("I and II only") do not count.
 const FIRST_PERSON = /(?:\bI(?=['’]| [a-z])|\b(?:[Mm]y|[Mm]e|[Mm]yself|[Oo]ur)\b)/;
 
+const FULL_NAME = /(?<![\p{L}\p{M}])(\p{Lu}[\p{Ll}\p{M}'’-]+)[ \t]+(?:\p{Lu}\.?[ \t]+)?(\p{Lu}[\p{Ll}\p{M}'’-]+)(?![\p{L}\p{M}])/u;
+
 export function detectDiagnosis(text: string, out: Entity[], persons: readonly Entity[]): void {
   DIAGNOSIS_CUE.lastIndex = 0;
   for (let m = DIAGNOSIS_CUE.exec(text); m !== null; m = DIAGNOSIS_CUE.exec(text)) {
@@ -57,8 +60,16 @@ export function detectDiagnosis(text: string, out: Entity[], persons: readonly E
     const before = text.slice(from, start);
     const brk = Math.max(before.lastIndexOf('. '), before.lastIndexOf('\n'), before.lastIndexOf('? '), before.lastIndexOf('! '));
     if (brk !== -1) from += brk + 1;
-    const aboutWriter = FIRST_PERSON.test(text.slice(from, start));
-    const aboutNamed = persons.some((p) => p.end >= from - 20 && p.start <= end + 60);
+    const aboutWriter = FIRST_PERSON.test(text.slice(from, end));
+    let aboutNamed = persons.some((p) => p.end >= from - 20 && p.start <= end + 60);
+    if (!aboutNamed) {
+      // "John Smith was diagnosed with ...": a full name in the same sentence is a person.
+      const name = FULL_NAME.exec(text.slice(from, start));
+      if (name && !isStop(name[1]) && !isStop(name[2])) {
+        out.push({ type: 'PERSON', start: from + name.index, end: from + name.index + name[0].length });
+        aboutNamed = true;
+      }
+    }
     if (aboutWriter || aboutNamed) out.push({ type: 'DIAGNOSIS', start, end });
   }
 }

@@ -47,7 +47,7 @@ export function detectCaSin(text: string, out: Entity[]): void {
   SIN.lastIndex = 0;
   for (let m = SIN.exec(text); m !== null; m = SIN.exec(text)) {
     const d = digitsOf(m[0]);
-    if (d[0] === '0' || d[0] === '8' || !luhnValid(d) || !cueBefore(text, m.index, SIN_CUE, 40)) continue;
+    if (d[0] === '8' || !luhnValid(d) || !cueBefore(text, m.index, SIN_CUE, 40)) continue;
     out.push({ type: 'CA_SIN', start: m.index, end: m.index + m[0].length });
   }
 }

@@ -24,7 +24,7 @@ october november december is was be been being am are will would can could shoul
 where when why how which one someone somebody anyone nobody none unknown n/a na null undefined same above below
 following`.split(/\s+/));
 
-function isStop(word: string): boolean {
+export function isStop(word: string): boolean {
   return STOP.has(word.toLowerCase().replace(/[.,'’]+$/, ''));
 }
 
