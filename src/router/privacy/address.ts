@@ -29,7 +29,12 @@ function push(out: Entity[], start: number, end: number): void {
 
 function runAll(re: RegExp, text: string, out: Entity[]): void {
   re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) push(out, m.index, m.index + m[0].length);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    let end = m.index + m[0].length;
+    // Keep the dot of "St." but not the full stop after "Street".
+    if (m[0].endsWith('.') && /[\p{L}]{4,}\.$/u.test(m[0])) end--;
+    push(out, m.index, end);
+  }
 }
 
 export function detectAddress(text: string, out: Entity[]): void {

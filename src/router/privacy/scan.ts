@@ -34,12 +34,15 @@ const DETECTORS: Detector[] = [
   detectIp, detectPhone, detectDateOfBirth, detectMedicalRecord, detectAddress, detectPerson,
 ];
 
-function resolveOverlaps(found: Entity[]): Entity[] {
+function resolveOverlaps(text: string, found: Entity[]): Entity[] {
   found.sort((a, b) => a.start - b.start || PRIORITY[b.type] - PRIORITY[a.type] || b.end - a.end);
   const kept: Entity[] = [];
   for (const e of found) {
     const last = kept[kept.length - 1];
-    if (last === undefined || e.start >= last.end) {
+    if (last !== undefined && last.type === 'STREET_ADDRESS' && e.type === 'STREET_ADDRESS'
+      && e.start >= last.end && e.start - last.end <= 3 && /^[\s,]*$/.test(text.slice(last.end, e.start))) {
+      last.end = Math.max(last.end, e.end); // the lines of one address block are one address
+    } else if (last === undefined || e.start >= last.end) {
       kept.push(e);
     } else if (last.type === e.type) {
       last.end = Math.max(last.end, e.end); // two cues over one address: one finding
@@ -56,7 +59,7 @@ export function scan(text: string): ScanResult {
   if (text.length === 0) return { sensitive: false, entities: found };
   for (const detect of DETECTORS) detect(text, found);
   detectDiagnosis(text, found, found.filter((e) => e.type === 'PERSON'));
-  const entities = resolveOverlaps(found);
+  const entities = resolveOverlaps(text, found);
   return { sensitive: entities.length > 0, entities };
 }
 
