@@ -52,7 +52,7 @@ export function detectCaSin(text: string, out: Entity[]): void {
   }
 }
 
-const NIF = /(?<![\w-])[XYZxyz]?\d{7,8}-?[A-Za-z](?![\w-])/g;
+const NIF = /(?<![\w-])[XYZ]?\d{7,8}-?[A-Z](?![\w-])/g; // upper case only: "10000000s" is a duration
 
 export function detectEsNif(text: string, out: Entity[]): void {
   NIF.lastIndex = 0;

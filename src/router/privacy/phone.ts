@@ -64,8 +64,11 @@ export function detectPhone(text: string, out: Entity[]): void {
     if (digits > 13) continue;
     // A lone decimal point ("1234.5678") is a number, not a phone.
     if (/^\d+\.\d+$/.test(body)) continue;
-    const strong = cueBefore(text, start, STRONG_CUE, 40) || cueAfter(text, end, AFTER_CUE, 12);
-    if (strong || (cueBefore(text, start, WEAK_CUE, 12) && !THOUSANDS.test(body))) {
+    // "699 956 915" is also how 699,956,915 is printed in much of Europe: such shapes need the
+    // cue right before them ("Call of Duty 2019 sold 12 000 000 copies" is a count).
+    const thousands = THOUSANDS.test(body);
+    const strong = cueBefore(text, start, STRONG_CUE, thousands ? 20 : 40) || cueAfter(text, end, AFTER_CUE, 12);
+    if (strong || (cueBefore(text, start, WEAK_CUE, 12) && !thousands)) {
       out.push({ type: 'PHONE', start, end });
     }
   }

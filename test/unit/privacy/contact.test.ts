@@ -29,6 +29,20 @@ test('national formats count next to a phone cue', () => {
   assert.deepEqual(findings('Fax: 9498777106'), ['PHONE:9498777106']);
 });
 
+test('common national and international layouts are recognised', () => {
+  for (const [text, phone] of [
+    ['+44 (0)20 7946 0958', '+44 (0)20 7946 0958'],
+    ['0044 20 7946 0958', '0044 20 7946 0958'],
+    ['+7 (495) 123-45-67', '+7 (495) 123-45-67'],
+    ['+55 11 91234-5678', '+55 11 91234-5678'],
+    ['tel:+14155550132', '+14155550132'],
+    ['Tel. 030/12345678', '030/12345678'],
+    ['call (02) 9876 5432', '(02) 9876 5432'],
+    ['Handy: 0151 23456789', '0151 23456789'],
+    ['1-800-555-0199', '1-800-555-0199'],
+  ]) assert.deepEqual(findings(text), [`PHONE:${phone}`], text);
+});
+
 test('years, prices, thousands, dates and arithmetic are not phone numbers', () => {
   for (const text of [
     'Between 1990 2000 and 2010 the population grew.',
@@ -38,5 +52,7 @@ test('years, prices, thousands, dates and arithmetic are not phone numbers', () 
     'Compute 12345 * 678 + 90 - 1234567.',
     'The answer is 3.14159265 approximately.',
     'x = 5 +4471234567 is not a phone number',
+    'Call of Duty 2019 sold 12 000 000 copies.',
+    'ISBN 978-3-16-148410-0, chapter 3, pages 123-145.',
   ]) assert.deepEqual(typesOf(text), [], text);
 });
