@@ -74,3 +74,60 @@ export function digitsOf(s: string): string {
   }
   return out;
 }
+
+// Verhoeff dihedral-group tables (used by India's Aadhaar).
+const VERHOEFF_D = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const VERHOEFF_P = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+export function verhoeffValid(digits: string): boolean {
+  let c = 0;
+  for (let i = 0; i < digits.length; i++) {
+    c = VERHOEFF_D[c][VERHOEFF_P[i % 8][digits.charCodeAt(digits.length - 1 - i) - 48]];
+  }
+  return digits.length > 0 && c === 0;
+}
+
+/** Dutch BSN "11-proef": weights 9..2 on the first eight digits, -1 on the last, sum divisible by 11. */
+export function bsnValid(digits: string): boolean {
+  if (digits.length !== 9) return false;
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += (digits.charCodeAt(i) - 48) * (9 - i);
+  sum -= digits.charCodeAt(8) - 48;
+  return sum !== 0 && sum % 11 === 0;
+}
+
+/** French NIR (numéro de sécurité sociale): 13 digits then a key = 97 - (number mod 97). */
+export function nirValid(nir: string): boolean {
+  const s = nir.toUpperCase();
+  if (!/^[12]\d{4}(?:\d{2}|2A|2B)\d{8}$/.test(s)) return false;
+  // Corsica's departments 2A/2B are replaced by 19/18 for the key (INSEE rule).
+  const body = s.slice(0, 13).replace('2A', '19').replace('2B', '18');
+  const month = Number(s.slice(3, 5));
+  if (month < 1 || (month > 12 && month < 20) || month > 42) return false;
+  return 97 - Number(BigInt(body) % 97n) === Number(s.slice(13));
+}
+
+// Values of odd-position characters in the Italian codice fiscale check (digits share the letters' table).
+const CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+
+/** Italian codice fiscale: 15 characters, then a check letter from odd/even position tables mod 26. */
+export function codiceFiscaleValid(cf: string): boolean {
+  const s = cf.toUpperCase();
+  if (!/^[A-Z0-9]{15}[A-Z]$/.test(s)) return false;
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    const c = s.charCodeAt(i);
+    const v = c <= 57 ? c - 48 : c - 65;
+    sum += i % 2 === 0 ? CF_ODD[v] : v;
+  }
+  return String.fromCharCode(65 + (sum % 26)) === s[15];
+}

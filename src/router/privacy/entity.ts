@@ -18,7 +18,12 @@ export type EntityType =
   | 'UK_NHS'
   | 'CA_SIN'
   | 'ES_NIF'
-  | 'BR_CPF';
+  | 'BR_CPF'
+  | 'IN_AADHAAR'
+  | 'UK_NINO'
+  | 'FR_NIR'
+  | 'IT_FISCAL_CODE'
+  | 'NL_BSN';
 
 /** A finding; `start`/`end` are UTF-16 code-unit offsets into the scanned string (`end` exclusive). */
 export interface Entity {

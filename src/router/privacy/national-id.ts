@@ -4,7 +4,7 @@
  * phone number) are only reported next to their name ("SSN", "NHS number").
  */
 import type { Entity } from './entity.js';
-import { cpfValid, digitsOf, luhnValid, nhsValid, nifValid } from './checksums.js';
+import { cpfValid, digitsOf, luhnValid, nhsValid, nifValid, verhoeffValid } from './checksums.js';
 import { cueBefore } from './context.js';
 
 const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?!\w|-\d)/g;
@@ -72,5 +72,18 @@ export function detectBrCpf(text: string, out: Entity[]): void {
     // The dotted print form 000.000.000-00 is distinctive; eleven bare digits need the word.
     if (m[1] !== '.' && !cueBefore(text, m.index, CPF_CUE, 40)) continue;
     out.push({ type: 'BR_CPF', start: m.index, end: m.index + m[0].length });
+  }
+}
+
+// Aadhaar: 12 digits, never starting with 0 or 1, Verhoeff check digit; 12-digit numbers are
+// common enough that the word must be there too.
+const AADHAAR = /(?<![\w-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?!\w|-\d)/g;
+const AADHAAR_CUE = /(?:aadhaa?r|\buid(?:ai)?\b|\bआधार)/i;
+
+export function detectInAadhaar(text: string, out: Entity[]): void {
+  AADHAAR.lastIndex = 0;
+  for (let m = AADHAAR.exec(text); m !== null; m = AADHAAR.exec(text)) {
+    if (!verhoeffValid(digitsOf(m[0])) || !cueBefore(text, m.index, AADHAAR_CUE, 40)) continue;
+    out.push({ type: 'IN_AADHAAR', start: m.index, end: m.index + m[0].length });
   }
 }

@@ -14,9 +14,10 @@ import { cueAfter, cueBefore, prevNonSpace } from './context.js';
 // backtracking is linear.
 const CANDIDATE = /(?<![\w.+\-/])(?:\+\s?)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ ./-]|\s?\(\d{1,4}\)\s?|\)\s?)\d+)*(?:\s?(?:x|ext\.?\s?|#)\d{1,6})?(?![\w/]|[.,-]\d)/g;
 
-// Words that announce a phone number. "number" alone is weak (maths says it too), see below.
+// Words that announce a phone number. "number" alone is weak (maths says it too): only "my
+// number", "number is" count, and not for thousands-shaped digits.
 const STRONG_CUE = /(?:phone|\btel\b|\btel\.|telephone|mobile|\bcell|\bfax|\bdesk\b|\bcall(?:ed|ing)?\b|\btext(?:ed)?\b|\bsms\b|whats ?app|\breach\b|\bcontact|\bdial|answering|messages? to|\bregistered\b|landline|hotline|\bring\b|\bext\b|\bph\b|\bmob\b|telefon|t[ée]l[ée]phone|handy|\bnum[ée]ro\b)/i;
-const WEAK_CUE = /\b(?:number|no\.|nr\.?|#)(?:\s+is)?\s*:?\s*$/i;
+const WEAK_CUE = /\b(?:(?:my|your|his|her|their|our|contact|home|work|direct|private|personal) number|number is)\s*:?\s*$/i;
 const AFTER_CUE = /^\s*[-(]?\s*(?:office|fax|mobile|cell|home|work|desk|tel|phone)\b/i;
 
 const NANP = /^(?:(?:\+?1|001)[ .-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[.-])\d{3}[.-]\d{4}(?:\s?(?:x|ext\.?\s?|#)\d{1,6})?$/;

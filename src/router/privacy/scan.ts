@@ -7,7 +7,8 @@ import type { Detector, Entity, EntityType } from './entity.js';
 import { detectEmail } from './email.js';
 import { detectPhone } from './phone.js';
 import { detectCreditCard, detectIban } from './financial.js';
-import { detectBrCpf, detectCaSin, detectEsNif, detectUkNhs, detectUsSsn } from './national-id.js';
+import { detectBrCpf, detectCaSin, detectEsNif, detectInAadhaar, detectUkNhs, detectUsSsn } from './national-id.js';
+import { detectFrNir, detectItFiscalCode, detectNlBsn, detectUkNino } from './national-id-europe.js';
 import { detectIp } from './network.js';
 import { detectAddress } from './address.js';
 import { detectPerson } from './person.js';
@@ -24,13 +25,15 @@ export interface ScanResult {
 // When two findings overlap, the more specific (checksummed, labelled) one wins: an NHS number
 // is also a plausible phone number, a card number inside an address line is still a card.
 const PRIORITY: Record<EntityType, number> = {
-  CREDIT_CARD: 10, IBAN: 10, US_SSN: 9, UK_NHS: 9, CA_SIN: 9, BR_CPF: 9, ES_NIF: 9, EMAIL: 8,
+  CREDIT_CARD: 10, IBAN: 10, US_SSN: 9, UK_NHS: 9, CA_SIN: 9, BR_CPF: 9, ES_NIF: 9, IN_AADHAAR: 9, UK_NINO: 9,
+  FR_NIR: 9, IT_FISCAL_CODE: 9, NL_BSN: 9, EMAIL: 8,
   IP_ADDRESS: 8, MEDICAL_RECORD: 7, DATE_OF_BIRTH: 7, PHONE: 6, DIAGNOSIS: 5, STREET_ADDRESS: 4, PERSON: 3,
 };
 
 // Order matters only for DIAGNOSIS, which needs the PERSON findings.
 const DETECTORS: Detector[] = [
   detectEmail, detectCreditCard, detectIban, detectUsSsn, detectUkNhs, detectCaSin, detectEsNif, detectBrCpf,
+  detectInAadhaar, detectUkNino, detectFrNir, detectItFiscalCode, detectNlBsn,
   detectIp, detectPhone, detectDateOfBirth, detectMedicalRecord, detectAddress, detectPerson,
 ];
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpfValid, ibanValid, luhnValid, nhsValid, nifValid } from '../../../src/router/privacy/checksums.js';
+import { bsnValid, codiceFiscaleValid, cpfValid, ibanValid, luhnValid, nhsValid, nifValid, nirValid, verhoeffValid } from '../../../src/router/privacy/checksums.js';
 
 test('Luhn accepts a valid card number and rejects one with a changed digit', () => {
   assert.equal(luhnValid('4111111111111111'), true);
@@ -24,4 +24,15 @@ test('NHS mod 11, Brazilian CPF and Spanish DNI check digits', () => {
   assert.equal(nifValid('12345678Z'), true);
   assert.equal(nifValid('12345678A'), false);
   assert.equal(nifValid('X1234567L'), true);
+});
+
+test('Verhoeff, 11-proef, NIR key and codice fiscale check letter', () => {
+  assert.equal(verhoeffValid('2363'), true);
+  assert.equal(verhoeffValid('2364'), false);
+  assert.equal(bsnValid('111222333'), true);
+  assert.equal(bsnValid('111222334'), false);
+  assert.equal(nirValid('185057800608491'), true);
+  assert.equal(nirValid('185057800608492'), false);
+  assert.equal(codiceFiscaleValid('RSSMRA85T10A562S'), true);
+  assert.equal(codiceFiscaleValid('RSSMRA85T10A562T'), false);
 });

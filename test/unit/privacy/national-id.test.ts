@@ -32,3 +32,22 @@ test('Canadian SIN (Luhn), Spanish DNI (control letter), Brazilian CPF (two chec
   assert.deepEqual(findings('CPF 529.982.247-25'), ['BR_CPF:529.982.247-25']);
   assert.deepEqual(typesOf('CPF 529.982.247-26'), []);
 });
+
+test('India Aadhaar (Verhoeff) next to the word; a wrong check digit is rejected', () => {
+  assert.deepEqual(findings('Aadhaar 2341 2341 2346'), ['IN_AADHAAR:2341 2341 2346']);
+  assert.deepEqual(typesOf('Aadhaar 2341 2341 2347'), []);
+});
+
+test('UK National Insurance number follows HMRC prefix rules', () => {
+  assert.deepEqual(findings('my NI number is JG 10 37 48 B'), ['UK_NINO:JG 10 37 48 B']);
+  assert.deepEqual(typesOf('NI number QQ 12 34 56 C'), []); // QQ is HMRC's never-issued example prefix
+});
+
+test('French NIR (mod-97 key), Italian codice fiscale (check letter), Dutch BSN (11-proef)', () => {
+  assert.deepEqual(findings('numéro de sécu 1 85 05 78 006 084 91'), ['FR_NIR:1 85 05 78 006 084 91']);
+  assert.deepEqual(typesOf('numéro de sécu 1 85 05 78 006 084 92'), []);
+  assert.deepEqual(findings('codice fiscale RSSMRA85T10A562S'), ['IT_FISCAL_CODE:RSSMRA85T10A562S']);
+  assert.deepEqual(typesOf('codice fiscale RSSMRA85T10A562T'), []);
+  assert.deepEqual(findings('BSN 111222333'), ['NL_BSN:111222333']);
+  assert.deepEqual(typesOf('BSN 111222334'), []);
+});
