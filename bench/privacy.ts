@@ -15,6 +15,17 @@ import {
 const flagged = (t: string): boolean => scan(t).sensitive;
 const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
+/** Wilson 95% interval: small held-out sets deserve an error bar. */
+function wilson(k: number, n: number): string {
+  if (n === 0) return '–';
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return `${pct(Math.max(0, c - h))}–${pct(Math.min(1, c + h))}`;
+}
+
 function recallRows(all: LabelledText[]): { heldOutKey: number; heldOutAll: number } {
   const splits: Array<[string, LabelledText[]]> = [
     ['held-out templates (reported)', all.filter((t) => t.heldOut)],
@@ -22,15 +33,15 @@ function recallRows(all: LabelledText[]): { heldOutKey: number; heldOutAll: numb
     ['all', all],
   ];
   console.log('### Request-level recall, Presidio synthetic PII\n');
-  console.log('| split | texts with personal data | recall | texts with e-mail/phone/card/IBAN/SSN/IP | recall |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| split | texts with personal data | recall | texts with e-mail/phone/card/IBAN/SSN/IP | recall | 95% interval |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   let heldOutKey = Number.NaN;
   let heldOutAll = Number.NaN;
   for (const [name, texts] of splits) {
     const any = requestRecall(texts.filter((t) => t.spans.length > 0), flagged);
     const key = requestRecall(texts.filter((t) => t.spans.some((s) => KEY_TYPES.has(s.type))), flagged);
     if (name.startsWith('held-out')) { heldOutKey = key.recall; heldOutAll = any.recall; }
-    console.log(`| ${name} | ${any.texts} | ${pct(any.recall)} | ${key.texts} | ${pct(key.recall)} |`);
+    console.log(`| ${name} | ${any.texts} | ${pct(any.recall)} | ${key.texts} | ${pct(key.recall)} | ${wilson(key.detected, key.texts)} |`);
   }
 
   console.log('\n### Per-type recall (a labelled span counts when a finding of the same type overlaps it)\n');
@@ -91,13 +102,14 @@ function timeScan(text: string, iterations: number): { p50: number; p99: number 
   return { p50: times[Math.floor(iterations * 0.5)], p99: times[Math.floor(iterations * 0.99)] };
 }
 
-function latencyRows(plain: string[], personal: string[]): number {
+function latencyRows(mmlu: string[], prose: string[], personal: string[]): number {
   console.log('\n### Scan latency (one core, after warm-up, 2,000 scans each)\n');
   console.log('| input | chars | tokens | p50 | p99 |');
   console.log('|---|---:|---:|---:|---:|');
   let worstP50 = 0;
   const inputs: Array<[string, string]> = [
-    ['~1,000 tokens of MMLU prompts (no personal data)', thousandTokens(plain)],
+    ['~1,000 tokens of MMLU prompts (no personal data)', thousandTokens(mmlu)],
+    ['~1,000 tokens of GSM8K prose (no personal data)', thousandTokens(prose)],
     ['~1,000 tokens of Presidio texts (dense personal data)', thousandTokens(personal)],
     ['pathological: 4,500 digits and spaces', '1 '.repeat(2250)],
     ['pathological: 4,500 chars of "a@a." repeated', 'a@a.'.repeat(1125)],
@@ -121,9 +133,10 @@ function main(): void {
   console.log('## Privacy scanner\n');
   const { heldOutKey, heldOutAll } = recallRows(presidio);
   const worstFp = fpRows();
-  const plain = loadRoutingPrompts(sharedDir, 'mmlu').slice(0, 200);
+  const mmlu = loadRoutingPrompts(sharedDir, 'mmlu').slice(0, 200);
+  const gsm8k = loadRoutingPrompts(sharedDir, 'gsm8k').slice(0, 200);
   const personal = presidio.filter((t) => t.spans.length > 0).map((t) => t.text).slice(0, 200);
-  const p50 = latencyRows(plain, personal);
+  const p50 = latencyRows(mmlu, gsm8k, personal);
   console.log('\n### Targets\n');
   console.log('| target | measured | met |');
   console.log('|---|---:|---|');
