@@ -10,6 +10,24 @@ import { cueBefore } from './context.js';
 const CARD_CANDIDATE = /(?<![\w.\-])\d(?:[ -]?\d){11,18}(?!\w|[.,-]\d)/g;
 const CARD_CUE = /(?:card|\bcc\b|visa|master ?card|amex|american express|discover|maestro|diners|jcb|\bpan\b|tarjeta|carte|karte)/i;
 
+/**
+ * Length by first digit (the major industry identifier): UATP cards starting with 1 have 15
+ * digits, 2-series Mastercard 16 and old JCB 15, Amex/Diners/JCB 14-16, 13-digit cards are old
+ * Visa. This keeps 13-digit millisecond timestamps (1.7e12) and 18-19 digit snowflake ids, which
+ * pass Luhn one time in ten, from reading as cards in JSON and logs.
+ */
+function plausibleCardLength(digits: string): boolean {
+  const n = digits.length;
+  switch (digits[0]) {
+    case '1': return n === 15;
+    case '2': return n === 15 || n === 16;
+    case '3': return n >= 14 && n <= 16;
+    case '4': return n === 12 || n === 13 || n === 16 || n === 19;
+    case '5': case '6': return n >= 12 && n !== 13;
+    default: return false;
+  }
+}
+
 export function detectCreditCard(text: string, out: Entity[]): void {
   CARD_CANDIDATE.lastIndex = 0;
   for (let m = CARD_CANDIDATE.exec(text); m !== null; m = CARD_CANDIDATE.exec(text)) {
@@ -17,8 +35,7 @@ export function detectCreditCard(text: string, out: Entity[]): void {
     const digits = digitsOf(raw);
     // Cards are printed in groups of 4-6 digits; "1 2 3 ... 13" is a list, not a card.
     if (raw.length !== digits.length && raw.split(/[ -]/).some((g) => g.length < 3)) continue;
-    const first = digits.charCodeAt(0) - 48;
-    if (first < 1 || first > 6) continue; // major industry identifiers used by payment cards
+    if (!plausibleCardLength(digits)) continue;
     if (/^(\d)\1+$/.test(digits) || !luhnValid(digits)) continue;
     // 12-digit Maestro numbers collide with ordinary 12-digit numbers too often to stand alone.
     if (digits.length < 13 && !cueBefore(text, m.index, CARD_CUE, 40)) continue;

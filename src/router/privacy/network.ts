@@ -7,7 +7,11 @@ const V4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
 // Dotted quads that are version or section numbers, not hosts.
 const NOT_HOST = /(?:version|\bver\.?|release|build|section|chapter|clause|rule|step|§|\bv)\s*$/i;
 
+// Loopback, "any", broadcast and netmasks fill configuration snippets and identify nobody.
+const NOT_PERSONAL_V4 = /^(?:127\.|0\.0\.0\.0$|255\.)/;
+
 function v4Valid(s: string): boolean {
+  if (NOT_PERSONAL_V4.test(s)) return false;
   for (const part of s.split('.')) {
     if (part.length > 1 && part[0] === '0') return false; // "01.02.03.04" is a date or code
     if (Number(part) > 255) return false;

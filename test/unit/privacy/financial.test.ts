@@ -27,3 +27,8 @@ test('an IBAN with a wrong check digit or length is not', () => {
   assert.deepEqual(typesOf('My IBAN is GB82 WEST 1234 5698 7654 33.'), []);
   assert.deepEqual(typesOf('Code GB82WEST123456987654'), []);
 });
+
+test('timestamps and snowflake ids in JSON are not cards even when they pass Luhn', () => {
+  // 1700000000004 and 175928847299117062 both pass the Luhn check.
+  assert.deepEqual(typesOf('{"ts": 1700000000004, "id": 175928847299117062}'), []);
+});

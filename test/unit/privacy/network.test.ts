@@ -13,3 +13,8 @@ test('invalid octets, version numbers, times and C++ paths are not addresses', (
     assert.deepEqual(typesOf(text), [], text);
   }
 });
+
+test('loopback, "any", broadcast and netmask addresses in config snippets are not personal', () => {
+  assert.deepEqual(typesOf('listen on 0.0.0.0:8080 and 127.0.0.1, mask 255.255.255.0'), []);
+  assert.deepEqual(typesOf('the client at 10.0.0.7 timed out'), ['IP_ADDRESS']);
+});
