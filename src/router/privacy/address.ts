@@ -56,9 +56,18 @@ function push(out: Entity[], start: number, end: number): void {
   out.push({ type: 'STREET_ADDRESS', start, end });
 }
 
+// "the 2003 Supreme Court case": a year after an article or preposition is not a house number.
+const YEAR_AFTER_WORD = /(?:^|\s)(?:the|in|of|since|by|from|until|during|a|an)\s+$/i;
+
+function isYearPhrase(text: string, m: RegExpExecArray): boolean {
+  const year = /^(1[89]|20)\d\d\b/.exec(m[0]);
+  return year !== null && YEAR_AFTER_WORD.test(text.slice(Math.max(0, m.index - 12), m.index));
+}
+
 function runAll(re: RegExp, text: string, out: Entity[]): void {
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (isYearPhrase(text, m)) continue;
     let end = m.index + m[0].length;
     // Keep the dot of "St." but not the full stop after "Street".
     if (m[0].endsWith('.') && /[\p{L}]{4,}\.$/u.test(m[0])) end--;
@@ -93,7 +102,7 @@ export function detectAddress(text: string, out: Entity[]): void {
     // It must start like an address (a number or a capitalised name: "returned to work" is not
     // one) and carry a house or postal number that is not money.
     const num = /(?<![$€£\d,.])\d/.exec(line);
-    if (num === null || num.index > 60 || !/^[\d\p{Lu}]/u.test(line) || line.includes('@') || /https?:/.test(line)) continue;
+    if (num === null || num.index > 30 || !/^[\d\p{Lu}]/u.test(line) || line.includes('@') || /https?:/.test(line)) continue;
     const stop = /[?!]|\.(?:\s|$)/.exec(line);
     const stopAt = stop ? Math.max(stop.index, num.index + 1) : line.length;
     // ...and a capitalised street or place name: "is at 30 metres" is a distance.

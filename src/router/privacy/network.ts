@@ -3,7 +3,8 @@ import { isIPv6 } from 'node:net';
 import type { Entity } from './entity.js';
 import { cueBefore } from './context.js';
 
-const V4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
+// Not inside a longer dotted or dashed token: "kernel-2.6.43.8-1.fc16" is a version.
+const V4 = /(?<![\w.-])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d|-\d)/g;
 // Dotted quads that are version or section numbers, not hosts.
 const NOT_HOST = /(?:version|\bver\.?|release|build|section|chapter|clause|rule|step|§|\bv)\s*$/i;
 
