@@ -37,7 +37,9 @@ interface Cue { re: RegExp; mode: Mode }
 // name, or a surname with a personal detail in the same sentence ("Mr. Baader is a 21 year old
 // man"): "Mrs. Smith's class has 30 students" in a word problem is nobody's personal data.
 const CUES: Cue[] = [
-  { re: /\b(?:my (?:full |first |last )?name is|my name's|name on the (?:account|card) is|i am called|i'm called|i’m called|people call me|everyone calls me|call me|it's under|under my name|account holder is|my name appears as)\s*:?\s*/gi, mode: 'any' },
+  { re: /\b(?:my (?:full |first |last )?name is|my name's|name on the (?:account|card) is|account holder is|my name appears as)\s*:?\s*/gi, mode: 'any' },
+  // Capitalised only: "call me tomorrow" and "it's under review" name nobody.
+  { re: /\b(?:i am called|i'm called|i’m called|people call me|everyone calls me|call me|it's under|under my name)[ \t]+/gi, mode: 'name' },
   { re: /(?:^|\n)[ \t>?*-]*(?:(?:full |first |last |patient |customer |account |client |contact |legal |maiden )?name|patient|client|cardholder|card holder|account holder|beneficiary|recipient|attn|attention|from|signed|insured|policyholder|guardian|next of kin|emergency contact)[ \t]*:[ \t]*/gi, mode: 'line' },
   { re: /\bwhat(?:'s| is) (?:your|the) (?:full |first |last |middle |maiden )?name(?: on the (?:account|card|booking|reservation))?\?\s*(?:(?:user|customer|client|me)\s*:\s*)?/gi, mode: 'any' },
   // Addressing someone at the start of a line: "Aloisia, can I please speak to your boss?"
