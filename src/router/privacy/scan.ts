@@ -2,7 +2,7 @@
  * The privacy scanner: finds personal and medical data in a request so routing can keep it on
  * local deployments. It reports kinds and offsets, never the values. See docs/privacy.md.
  */
-import type { ChatMessage } from '../../core/types.js';
+import type { ChatMessage, Role } from '../../core/types.js';
 import type { Detector, Entity, EntityType } from './entity.js';
 import { detectEmail } from './email.js';
 import { detectPhone } from './phone.js';
@@ -72,10 +72,20 @@ export interface MessagesScanResult {
   types: EntityType[];
 }
 
+export interface ScanMessagesOptions {
+  /**
+   * Only messages with these roles are scanned (default: all). A deployment whose system prompt
+   * carries the operator's own contact details can leave out 'system' so that not every request
+   * reads as sensitive.
+   */
+  roles?: readonly Role[];
+}
+
 /** The text a request sends upstream: string content, text parts and tool-call arguments. */
-export function messageTexts(messages: readonly ChatMessage[]): string[] {
+export function messageTexts(messages: readonly ChatMessage[], options: ScanMessagesOptions = {}): string[] {
   const texts: string[] = [];
   for (const msg of messages) {
+    if (options.roles !== undefined && !options.roles.includes(msg.role)) continue;
     const content: unknown = msg.content;
     if (typeof content === 'string') texts.push(content);
     else if (Array.isArray(content)) {
@@ -98,8 +108,8 @@ export function messageTexts(messages: readonly ChatMessage[]): string[] {
  * Scans every text of an OpenAI messages array. The texts are joined by blank lines so a cue in
  * one turn ("What's your name?") can reach the answer in the next.
  */
-export function scanMessages(messages: readonly ChatMessage[]): MessagesScanResult {
-  const { entities } = scan(messageTexts(messages).join('\n\n'));
+export function scanMessages(messages: readonly ChatMessage[], options: ScanMessagesOptions = {}): MessagesScanResult {
+  const { entities } = scan(messageTexts(messages, options).join('\n\n'));
   const types = [...new Set(entities.map((e) => e.type))].sort();
   return { sensitive: types.length > 0, types };
 }

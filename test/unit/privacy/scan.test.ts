@@ -39,6 +39,15 @@ test('scanMessages looks at string content, text parts and tool-call arguments, 
   assert.deepEqual(scanMessages([{ role: 'user', content: 'Explain photosynthesis.' }]), { sensitive: false, types: [] });
 });
 
+test('scanMessages can leave out roles, e.g. an operator system prompt with its own contact details', () => {
+  const messages: ChatMessage[] = [
+    { role: 'system', content: 'You are the help desk of Acme. Our hotline is +44 20 7946 0958.' },
+    { role: 'user', content: 'How do I reset my password?' },
+  ];
+  assert.deepEqual(scanMessages(messages).types, ['PHONE']);
+  assert.deepEqual(scanMessages(messages, { roles: ['user', 'assistant', 'tool'] }), { sensitive: false, types: [] });
+});
+
 test('a cue in one turn reaches the answer in the next', () => {
   const messages: ChatMessage[] = [
     { role: 'assistant', content: "What's your name?" },
