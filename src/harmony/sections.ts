@@ -13,6 +13,7 @@ export const FUNCTIONS_CHANNEL_NOTE = "Calls to these tools must go to the comme
 
 /** Lines like Rust's `str::lines`: no phantom empty line after a trailing newline. */
 function lines(text: string): string[] {
+  if (text === '') return [];
   const out = text.split(/\r?\n/);
   if (out.length > 1 && out[out.length - 1] === '') out.pop();
   return out;
