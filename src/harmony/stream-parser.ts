@@ -259,6 +259,8 @@ export class HarmonyStreamParser {
     this.roleHint = null;
     if (!raw.trim()) return;
     const { header, rest } = parseHeader(raw, hint, { strict: false, asContent: true });
+    // A bare `<|start|>assistant` (the tail of a prompt, or a cut-off completion) carries nothing.
+    if (!rest && header.channel === undefined && header.recipient === undefined) return;
     this.openMessage(header);
     if (rest) this.emitContent(rest);
     this.finishMessage(end);
