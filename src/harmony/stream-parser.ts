@@ -32,6 +32,8 @@ export interface StreamParserOptions {
 const CONTROL_ENTRIES = Object.entries(CONTROL) as [ControlName, string][];
 const STOPS: Record<string, MessageEnd> = { end: 'end', call: 'call', return: 'return' };
 const REPLACEMENT = '\uFFFD';
+/** Non-streaming decodes are stateless, so one decoder serves every parser. */
+const UTF8 = new TextDecoder('utf-8');
 
 export class HarmonyStreamParser {
   /** Every message completed so far. */
@@ -84,7 +86,7 @@ export class HarmonyStreamParser {
         const tail = incompleteTailLength(this.tokenBytes);
         if (tail < this.tokenBytes.length) {
           const ready = this.tokenBytes.splice(0, this.tokenBytes.length - tail);
-          this.onText(new TextDecoder().decode(Uint8Array.from(ready)));
+          this.onText(UTF8.decode(Uint8Array.from(ready)));
         }
       } else {
         this.flushTokenBytes();
@@ -176,7 +178,7 @@ export class HarmonyStreamParser {
   private flushTokenBytes(): void {
     if (!this.tokenBytes.length) return;
     // Bytes of a character that never completed: one U+FFFD, in the message they belong to (README case 6).
-    const text = new TextDecoder().decode(Uint8Array.from(this.tokenBytes));
+    const text = UTF8.decode(Uint8Array.from(this.tokenBytes));
     this.tokenBytes = [];
     this.onText(text);
   }
