@@ -24,7 +24,7 @@ export interface ParsedHeader {
 
 export interface HeaderParseOptions {
   strict: boolean;
-  /** The header never reached `<|message|>`: what is left after role and channel is content (README case 4/5). */
+  /** The header never reached `<|message|>`: what is left after role and channel is content (lenient only). */
   asContent?: boolean;
 }
 
@@ -47,9 +47,40 @@ function extractChannel(raw: string, strict: boolean): { rest: string; channel?:
   return { rest: raw.slice(0, idx) + after.slice(end), channel: channel || undefined };
 }
 
+/**
+ * Lenient recovery for a header that never reached `<|message|>` (README cases 4 and 5): after the
+ * channel, an optional role word, `to=` recipient and content type, the rest is what the model said.
+ * Whitespace inside the text is kept as written (only leading whitespace goes).
+ */
+function parseHeaderAsContent(noChannel: string, channel: string | undefined, roleHint: HarmonyRole | null): { header: ParsedHeader; rest?: string } {
+  let body = noChannel.trimStart();
+  let role: HarmonyRole = roleHint ?? 'assistant';
+  const word = /^(\S+?)(?=\s|<\||$)\s*/.exec(body);
+  if (word && isRole(word[1]) && (roleHint === null || word[1] === roleHint)) {
+    role = word[1];
+    body = body.slice(word[0].length);
+  }
+  const header: ParsedHeader = { role };
+  if (channel !== undefined) header.channel = channel;
+  const to = /^to=(\S+)\s*/.exec(body);
+  if (to) {
+    const recipient = clean(to[1]);
+    if (recipient) header.recipient = recipient;
+    body = body.slice(to[1].length + 3).trimStart();
+  }
+  const ct = /^(<\|constrain\|>\S*)\s*/.exec(body);
+  if (ct) {
+    header.contentType = ct[1];
+    body = body.slice(ct[0].length);
+  }
+  body = body.replaceAll(CONTROL.constrain, '');
+  return { header, rest: body || undefined };
+}
+
 export function parseHeader(raw: string, roleHint: HarmonyRole | null, opts: HeaderParseOptions): { header: ParsedHeader; rest?: string } {
   const { strict } = opts;
   const { rest: noChannel, channel } = extractChannel(raw, strict);
+  if (opts.asContent && !strict) return parseHeaderAsContent(noChannel, channel, roleHint);
   let text = noChannel.trim();
   if (text.includes(CONTROL.constrain)) text = text.replaceAll(CONTROL.constrain, ` ${CONTROL.constrain}`).trim();
   const parts = text.split(/[ \t\n\r\f]+/).filter((p) => p.length > 0);
@@ -82,16 +113,6 @@ export function parseHeader(raw: string, roleHint: HarmonyRole | null, opts: Hea
   const header: ParsedHeader = { role };
   if (name !== undefined) header.name = name;
   if (channel !== undefined) header.channel = channel;
-
-  if (opts.asContent) {
-    // Headerless text: keep an explicit `to=` as the recipient, everything else is what the model said.
-    const words = strict ? parts : parts.filter((p) => {
-      if (!p.startsWith('to=')) return true;
-      header.recipient = clean(p.slice(3)) || undefined;
-      return false;
-    });
-    return { header, rest: words.length ? words.join(' ') : undefined };
-  }
 
   if (parts.length) {
     const count = parts.length;

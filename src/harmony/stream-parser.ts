@@ -32,6 +32,8 @@ export interface StreamParserOptions {
 const CONTROL_ENTRIES = Object.entries(CONTROL) as [ControlName, string][];
 const STOPS: Record<string, MessageEnd> = { end: 'end', call: 'call', return: 'return' };
 const REPLACEMENT = '\uFFFD';
+/** Longest header we wait for (role, `to=functions.<64-char name>`, channel, content type fit easily). */
+const HEADER_LIMIT = 512;
 /** Non-streaming decodes are stateless, so one decoder serves every parser. */
 const UTF8 = new TextDecoder('utf-8');
 
@@ -48,6 +50,8 @@ export class HarmonyStreamParser {
   /** Text held back by the lexer: a possible partial control token or half a surrogate pair. */
   private held = '';
   private byteDecoder: TextDecoder | null = null;
+  /** Set when a headerless message was opened with no text yet: its leading whitespace is dropped. */
+  private trimLeading = false;
   private tokenBytes: number[] = [];
 
   constructor(opts: StreamParserOptions = {}) {
@@ -192,7 +196,8 @@ export class HarmonyStreamParser {
         this.emitContent(text);
         return;
       case 'header':
-        this.headerBuf += text;
+        if (this.strict) this.headerBuf += text;
+        else this.appendHeaderLenient(text);
         return;
       case 'start':
         if (this.strict) throw new HarmonyParseError(`unexpected text while expecting ${CONTROL.start}: ${JSON.stringify(text.slice(0, 40))}`);
@@ -200,6 +205,40 @@ export class HarmonyStreamParser {
         // Text after a finished message with no `<|start|>`: a headerless assistant message.
         this.beginHeader('assistant', text);
     }
+  }
+
+  /**
+   * A real header is one short line. Once the buffered "header" holds a newline or passes
+   * HEADER_LIMIT characters it is text with no header (a bare refusal, a lost `<|message|>`): it is
+   * opened as a message there and streamed from then on instead of arriving only at its end. The
+   * cut is made at that exact character, so the outcome does not depend on how input is chunked.
+   */
+  private appendHeaderLenient(text: string): void {
+    let t = text;
+    while (t && this.state === 'header') {
+      const room = Math.max(0, HEADER_LIMIT - this.headerBuf.length);
+      const nl = t.indexOf('\n');
+      const cut = nl >= 0 && nl <= room ? nl : t.length > room ? room : -1;
+      if (cut < 0) { this.headerBuf += t; return; }
+      this.headerBuf += t.slice(0, cut);
+      t = t.slice(cut);
+      if (!this.headerBuf.trim()) {
+        // Only whitespace so far: not a message yet. Drop it (headers are trimmed anyway) and go on.
+        this.headerBuf = '';
+        if (t.startsWith('\n')) t = t.slice(1);
+        continue;
+      }
+      this.promoteHeader();
+    }
+    if (t) this.onText(t);
+  }
+
+  private promoteHeader(): void {
+    const { header, rest } = parseHeader(this.headerBuf, this.roleHint, { strict: false, asContent: true });
+    this.roleHint = null;
+    this.openMessage(header);
+    if (rest) this.emitContent(rest);
+    else this.trimLeading = true;
   }
 
   private onControl(name: ControlName): void {
@@ -247,6 +286,7 @@ export class HarmonyStreamParser {
   private openMessage(header: ParsedHeader): void {
     this.current = header;
     this.content = '';
+    this.trimLeading = false;
     this.state = 'content';
     this.headerBuf = '';
     this.out.push({ type: 'message-start', index: this.messages.length, ...header });
@@ -268,7 +308,13 @@ export class HarmonyStreamParser {
     this.finishMessage(end);
   }
 
-  private emitContent(text: string): void {
+  private emitContent(raw: string): void {
+    let text = raw;
+    if (this.trimLeading) {
+      text = text.trimStart();
+      if (!text) return;
+      this.trimLeading = false;
+    }
     this.content += text;
     const last = this.out[this.out.length - 1];
     const index = this.messages.length;

@@ -11,10 +11,12 @@ import type { ParsedMessage } from '../../../src/harmony/types.js';
 // Characters that stress the lexer (`<`, `|`, `>`) and the UTF-8 paths (2-, 3-, 4-byte, ZWJ sequences).
 const unit = fc.constantFrom('a', 'b', 'x', ' ', '\n', '<', '|', '>', '{', '"', 'é', '日', '🦄', '👍🏽', '\u200d');
 const text = fc.string({ unit, maxLength: 40 });
+// Occasionally long enough to pass the parser's 512-character header limit.
+const answer = fc.oneof({ weight: 4, arbitrary: text }, { weight: 1, arbitrary: fc.string({ unit, minLength: 300, maxLength: 700 }) });
 const malformed = fc.constantFrom<HarmonyMalformation | undefined>(undefined, 'missing-message', 'no-header-refusal', 'stray-return', 'glued-constrain', 'tool-on-analysis');
 const completion = fc.record({
   analysis: fc.option(text, { nil: undefined }),
-  final: text,
+  final: answer,
   preamble: fc.option(text, { nil: undefined }),
   toolCall: fc.option(fc.record({ name: fc.constantFrom('get_weather', 'lookup'), args: fc.dictionary(fc.constantFrom('q', 'n'), text) }), { nil: undefined }),
   malformed,
