@@ -32,6 +32,8 @@ export interface StreamParserOptions {
 const CONTROL_ENTRIES = Object.entries(CONTROL) as [ControlName, string][];
 const STOPS: Record<string, MessageEnd> = { end: 'end', call: 'call', return: 'return' };
 const REPLACEMENT = '\uFFFD';
+/** Returned for the many pushes that produce nothing (a held-back `<`, half a character). */
+const NO_EVENTS: readonly HarmonyEvent[] = Object.freeze([]);
 /** Longest header we wait for (role, `to=functions.<64-char name>`, channel, content type fit easily). */
 const HEADER_LIMIT = 512;
 /** Non-streaming decodes are stateless, so one decoder serves every parser. */
@@ -61,19 +63,19 @@ export class HarmonyStreamParser {
   }
 
   /** Feed a chunk of completion text. */
-  push(chunk: string): HarmonyEvent[] {
+  push(chunk: string): readonly HarmonyEvent[] {
     this.lex(this.held + chunk);
     return this.drain();
   }
 
   /** Feed raw UTF-8 bytes (e.g. an HTTP body); characters split across chunks are reassembled. */
-  pushBytes(chunk: Uint8Array): HarmonyEvent[] {
+  pushBytes(chunk: Uint8Array): readonly HarmonyEvent[] {
     this.byteDecoder ??= new TextDecoder('utf-8');
     return this.push(this.byteDecoder.decode(chunk, { stream: true }));
   }
 
   /** Feed o200k_harmony token ids. */
-  pushTokens(ids: Iterable<number>): HarmonyEvent[] {
+  pushTokens(ids: Iterable<number>): readonly HarmonyEvent[] {
     for (const id of ids) {
       const control = controlForId(id);
       if (control !== undefined) {
@@ -104,7 +106,7 @@ export class HarmonyStreamParser {
   }
 
   /** End of input: flush held text, close the open message. */
-  end(): HarmonyEvent[] {
+  end(): readonly HarmonyEvent[] {
     if (this.byteDecoder) {
       const rest = this.byteDecoder.decode();
       if (rest) this.lex(this.held + rest);
@@ -123,8 +125,9 @@ export class HarmonyStreamParser {
     return this.drain();
   }
 
-  private drain(): HarmonyEvent[] {
+  private drain(): readonly HarmonyEvent[] {
     const out = this.out;
+    if (out.length === 0) return NO_EVENTS;
     this.out = [];
     return out;
   }

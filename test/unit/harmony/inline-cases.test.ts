@@ -99,7 +99,7 @@ test('lenient: stray <|return|> after <|end|>, missing <|end|>, glued channel, n
 test('streaming holds back only a possible partial control token', () => {
   const p = new HarmonyStreamParser();
   p.push('<|channel|>final<|message|>');
-  const events: HarmonyEvent[] = p.push('Hello <|ch');
+  const events: readonly HarmonyEvent[] = p.push('Hello <|ch');
   assert.deepEqual(events.filter((e) => e.type === 'content').map((e) => e.type === 'content' && e.text), ['Hello ']);
   const more = p.push('air|> is not a token');
   assert.deepEqual(more.filter((e) => e.type === 'content').map((e) => e.type === 'content' && e.text), ['<|chair|> is not a token']);

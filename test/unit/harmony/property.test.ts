@@ -33,7 +33,7 @@ function cut<T extends { length: number; slice(a: number, b?: number): T }>(whol
 }
 
 /** Messages from the parser, and a check that the streamed deltas add up to each message's content. */
-function collect(feed: (p: HarmonyStreamParser) => HarmonyEvent[][]): ParsedMessage[] {
+function collect(feed: (p: HarmonyStreamParser) => (readonly HarmonyEvent[])[]): ParsedMessage[] {
   const p = new HarmonyStreamParser();
   const streamed = new Map<number, string>();
   for (const batch of [...feed(p), p.end()]) {
