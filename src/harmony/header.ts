@@ -36,15 +36,30 @@ const clean = (s: string): string => {
   return cut < 0 ? s : s.slice(0, cut);
 };
 
+/** Remove the channel marker and its value. Lenient mode removes every marker (first non-empty value wins). */
 function extractChannel(raw: string, strict: boolean): { rest: string; channel?: string } {
-  const idx = raw.indexOf(CONTROL.channel);
-  if (idx < 0) return { rest: raw };
-  const after = raw.slice(idx + CONTROL.channel.length);
-  const m = /[\s<]/.exec(after);
-  const end = m ? m.index : after.length;
-  const channel = after.slice(0, end);
-  if (!channel && strict) throw new HarmonyParseError('channel marker present but no channel value found in header');
-  return { rest: raw.slice(0, idx) + after.slice(end), channel: channel || undefined };
+  let rest = raw;
+  let channel: string | undefined;
+  for (let idx = rest.indexOf(CONTROL.channel); idx >= 0; idx = strict ? -1 : rest.indexOf(CONTROL.channel)) {
+    const after = rest.slice(idx + CONTROL.channel.length);
+    const m = /[\s<]/.exec(after);
+    const end = m ? m.index : after.length;
+    const value = after.slice(0, end);
+    if (!value && strict) throw new HarmonyParseError('channel marker present but no channel value found in header');
+    channel ??= value || undefined;
+    rest = rest.slice(0, idx) + after.slice(end);
+  }
+  return { rest, channel };
+}
+
+const ANY_CONTROL = /<\|(?:start|end|message|channel|constrain|return|call)\|>/g;
+/** Lenient output must not carry control strings anywhere (content, names, content types). */
+const stripControls = (s: string): string => s.replace(ANY_CONTROL, '');
+/** A content type keeps one leading `<|constrain|>` (it is part of the value); nothing else of that kind. */
+function cleanContentType(ct: string): string | undefined {
+  const constrained = ct.startsWith(CONTROL.constrain);
+  const rest = stripControls(ct);
+  return (constrained ? CONTROL.constrain + rest : rest) || undefined;
 }
 
 /**
@@ -70,10 +85,11 @@ function parseHeaderAsContent(noChannel: string, channel: string | undefined, ro
   }
   const ct = /^(<\|constrain\|>\S*)\s*/.exec(body);
   if (ct) {
-    header.contentType = ct[1];
+    const contentType = cleanContentType(ct[1]);
+    if (contentType) header.contentType = contentType;
     body = body.slice(ct[0].length);
   }
-  body = body.replaceAll(CONTROL.constrain, '');
+  body = stripControls(body);
   return { header, rest: body || undefined };
 }
 
@@ -130,7 +146,16 @@ export function parseHeader(raw: string, roleHint: HarmonyRole | null, opts: Hea
   if (parts.length && strict) {
     throw new HarmonyParseError(`unexpected tokens remaining in message header: ${JSON.stringify(parts.join(' '))}`);
   }
-  if (!strict && header.recipient !== undefined) header.recipient = clean(header.recipient) || undefined;
+  if (!strict) {
+    if (header.recipient !== undefined) header.recipient = clean(header.recipient) || undefined;
+    if (header.name !== undefined) header.name = clean(header.name) || undefined;
+    if (header.contentType !== undefined) {
+      const ct = cleanContentType(header.contentType);
+      if (ct) header.contentType = ct;
+      else delete header.contentType;
+    }
+    if (header.name === undefined) delete header.name;
+  }
   if (header.recipient === undefined) delete header.recipient;
   return { header, rest: parts.length ? parts.join(' ') : undefined };
 }

@@ -54,6 +54,8 @@ export class HarmonyStreamParser {
   private byteDecoder: TextDecoder | null = null;
   /** Set when a headerless message was opened with no text yet: its leading whitespace is dropped. */
   private trimLeading = false;
+  /** Whether the open message's message-start event has gone out. */
+  private announced = false;
   private tokenBytes: number[] = [];
 
   constructor(opts: StreamParserOptions = {}) {
@@ -239,7 +241,8 @@ export class HarmonyStreamParser {
   private promoteHeader(): void {
     const { header, rest } = parseHeader(this.headerBuf, this.roleHint, { strict: false, asContent: true });
     this.roleHint = null;
-    this.openMessage(header);
+    // Announced with its first text: a bare `assistant` line followed by nothing is no message.
+    this.openMessage(header, header.channel !== undefined || header.recipient !== undefined);
     if (rest) this.emitContent(rest);
     else this.trimLeading = true;
   }
@@ -278,7 +281,10 @@ export class HarmonyStreamParser {
   private beginHeader(roleHint: HarmonyRole | null, initial: string): void {
     this.state = 'header';
     this.roleHint = roleHint;
-    this.headerBuf = initial;
+    this.headerBuf = '';
+    // Control literals go straight in; text takes the same path as any later header text.
+    if (initial.startsWith('<|')) this.headerBuf = initial;
+    else if (initial) this.onText(initial);
   }
 
   private completeHeader(): void {
@@ -286,13 +292,20 @@ export class HarmonyStreamParser {
     this.openMessage(header);
   }
 
-  private openMessage(header: ParsedHeader): void {
+  private openMessage(header: ParsedHeader, announce = true): void {
     this.current = header;
     this.content = '';
     this.trimLeading = false;
     this.state = 'content';
     this.headerBuf = '';
-    this.out.push({ type: 'message-start', index: this.messages.length, ...header });
+    this.announced = false;
+    if (announce) this.announce();
+  }
+
+  private announce(): void {
+    if (this.announced || !this.current) return;
+    this.announced = true;
+    this.out.push({ type: 'message-start', index: this.messages.length, ...this.current });
   }
 
   /** Lenient recovery for a header that ended without `<|message|>`: what follows role and channel is content. */
@@ -318,6 +331,7 @@ export class HarmonyStreamParser {
       if (!text) return;
       this.trimLeading = false;
     }
+    this.announce();
     this.content += text;
     const last = this.out[this.out.length - 1];
     const index = this.messages.length;
@@ -326,6 +340,13 @@ export class HarmonyStreamParser {
   }
 
   private finishMessage(end: MessageEnd): void {
+    if (!this.announced) {
+      // A promoted headerless message that never got any text: nothing was said.
+      this.current = null;
+      this.state = 'start';
+      this.roleHint = null;
+      return;
+    }
     const h = this.current ?? { role: 'assistant' as const };
     const message: ParsedMessage = { ...h, content: this.content, end };
     this.out.push({ type: 'message-end', index: this.messages.length, message });

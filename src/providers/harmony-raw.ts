@@ -52,7 +52,10 @@ export class HarmonyRawProvider implements Provider {
 
   /** The harmony prompt this provider sends for a request (also handy for debugging). */
   prompt(call: ProviderCall): string {
-    return renderForCompletion(harmonyFromOpenAI(call.request.body, { system: this.opts.system }));
+    const { request } = call;
+    // The validated views win over the raw body (validation folds `reasoning_content` into `reasoning`).
+    const body = { ...request.body, messages: request.messages, reasoning_effort: request.reasoningEffort ?? request.body.reasoning_effort };
+    return renderForCompletion(harmonyFromOpenAI(body, { system: this.opts.system }));
   }
 
   private body(call: ProviderCall, prompt: string, stream: boolean): Json {

@@ -79,3 +79,23 @@ test('control tokens never reach content in lenient mode', () => {
     }
   }), { numRuns: 300 });
 });
+
+test('lenient parsing of arbitrary control-token soup never throws and never leaks control tokens', () => {
+  const controls = /<\|(start|end|message|channel|constrain|return|call)\|>/;
+  const piece = fc.oneof(
+    fc.constantFrom('<|start|>', '<|end|>', '<|message|>', '<|channel|>', '<|constrain|>', '<|return|>', '<|call|>'),
+    fc.constantFrom('assistant', 'user', 'tool', 'functions.f', 'to=functions.g', ' to=', 'analysis', 'final', 'commentary', 'json', ' ', '\n', '<|', '|>', '<', 'x y', '🦄'),
+  );
+  fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), fc.constantFrom<'assistant' | null>('assistant', null), points, (pieces, role, ps) => {
+    const input = pieces.join('');
+    const whole = parseText(input, { role });
+    for (const m of whole) {
+      for (const field of [m.content, m.recipient ?? '', m.channel ?? '', m.name ?? '', (m.contentType ?? '').replace(/^<\|constrain\|>/, '')]) assert.ok(!controls.test(field), JSON.stringify(m));
+    }
+    const p = new HarmonyStreamParser({ role });
+    for (const chunk of cut(input, ps)) p.push(chunk);
+    p.end();
+    assert.deepEqual(p.messages, whole);
+    assert.deepEqual(parseTokens(encode(input, { allowSpecial: true }), { role }), whole);
+  }), { numRuns: 500 });
+});
