@@ -4,7 +4,7 @@ export { renderConversation, renderConversationInto, renderForCompletion, render
 export { dropEarlierAnalysis } from './drop-analysis.js';
 export { schemaToTypeScript } from './schema-to-ts.js';
 export { BROWSER_NAMESPACE, PYTHON_NAMESPACE } from './builtin-tools.js';
-export { harmonyFromOpenAI, mapReasoningEffort, contentText, type FromOpenAIOptions } from './from-openai.js';
+export { harmonyFromOpenAI, renderOpenAIPrompt, mapReasoningEffort, contentText, type FromOpenAIOptions } from './from-openai.js';
 export { HarmonyStreamParser, type HarmonyEvent, type StreamParserOptions } from './stream-parser.js';
 export { HarmonyParseError, parseHeader, type ParsedHeader } from './header.js';
 export { parseText, parseTokens, toWireMessage } from './parse.js';

@@ -31,8 +31,8 @@ export interface HarmonyRawOptions {
 }
 
 export const HARMONY_STOP = ['<|return|>', '<|call|>'];
-/** Sampling fields passed through from the client's body. */
-const PASSTHROUGH = ['temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty', 'n', 'logit_bias', 'user'];
+/** Sampling fields passed through from the client's body (`n` is not: stream parts carry one choice). */
+const PASSTHROUGH = ['temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'user'];
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -157,7 +157,7 @@ export class HarmonyRawProvider implements Provider {
         }
         if (chunk.usage) upstreamUsage = chunk.usage;
         const choice = Array.isArray(chunk.choices) && isObj(chunk.choices[0]) ? chunk.choices[0] : undefined;
-        if (!choice) continue;
+        if (!choice || (choice.index !== undefined && choice.index !== 0)) continue;
         if (typeof choice.text === 'string' && choice.text) {
           outputText += choice.text;
           yield* out(mapper.mapAll(parser.push(choice.text)));
