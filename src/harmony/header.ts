@@ -28,6 +28,13 @@ export interface HeaderParseOptions {
   asContent?: boolean;
 }
 
+/**
+ * The reference reads a lone bare word as a recipient. `final json` is far more often a content type
+ * than a tool called `json`, and misreading it would turn an answer into a tool call, so lenient
+ * mode reads these words as content types.
+ */
+const BARE_CONTENT_TYPES = new Set(['json', 'code', 'text', 'markdown', 'html', 'yaml', 'xml']);
+
 const isRole = (s: string): s is HarmonyRole => (HARMONY_ROLES as readonly string[]).includes(s);
 
 /** Stray control strings must never survive in a recipient (they would leak into a tool name). */
@@ -135,7 +142,7 @@ export function parseHeader(raw: string, roleHint: HarmonyRole | null, opts: Hea
     const last = parts.pop() as string;
     if (last.startsWith('to=')) {
       header.recipient = last.slice(3);
-    } else if (count === 1 && !last.startsWith(CONTROL.constrain)) {
+    } else if (count === 1 && !last.startsWith(CONTROL.constrain) && (strict || !BARE_CONTENT_TYPES.has(last))) {
       header.recipient = last;
     } else {
       header.contentType = last;

@@ -123,3 +123,8 @@ test('lenient: headerless text streams once it cannot be a header (a newline, or
   const [call] = parseText('<|channel|>commentary to=functions.f <|constrain|>json {"a": 1}<|call|>');
   assert.deepEqual(call, { role: 'assistant', channel: 'commentary', recipient: 'functions.f', contentType: '<|constrain|>json', content: '{"a": 1}', end: 'call' });
 });
+
+test('lenient: a lone content-type word is not mistaken for a recipient', () => {
+  assert.deepEqual(parseText('<|channel|>final json<|message|>{"a":1}<|return|>'), [{ role: 'assistant', channel: 'final', contentType: 'json', content: '{"a":1}', end: 'return' }]);
+  assert.equal(parseText('<|channel|>final json<|message|>{}', { strict: true })[0].recipient, 'json');
+});
