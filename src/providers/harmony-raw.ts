@@ -16,7 +16,7 @@ import { encode } from '../harmony/tokens.js';
 import type { SystemContent } from '../harmony/types.js';
 import type { Provider, ProviderCall } from './provider.js';
 import { sseData } from './sse-data.js';
-import { upstreamHttpError, upstreamTransportError } from './harmony-raw-errors.js';
+import { upstreamHttpError, upstreamMessage, upstreamTransportError } from './harmony-raw-errors.js';
 
 export interface HarmonyRawOptions {
   id: string;
@@ -124,6 +124,12 @@ export class HarmonyRawProvider implements Provider {
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
     const prompt = this.prompt(call);
     const res = await this.post(call, this.body(call, prompt, true));
+    const type = String(res.headers['content-type'] ?? '');
+    if (type.includes('application/json')) {
+      // Some engines answer a stream request with a plain JSON error and status 200.
+      const text = await res.body.text().catch(() => '');
+      throw new GatewayError('upstream_error', `upstream error: ${upstreamMessage(text)}`, { upstreamStatus: res.statusCode });
+    }
     return this.parts(call, res, prompt);
   }
 

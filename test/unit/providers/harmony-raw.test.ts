@@ -172,3 +172,9 @@ test('non-streaming recoveries: a tool call on analysis, a lost <|message|>, a b
   assert.equal(refusal.content, "I'm sorry, but I can't help with that.");
   assert.equal(refusal.reasoning, undefined);
 });
+
+test('a stream request answered with a JSON error (status 200) fails before the first part', async () => {
+  handler = (_req, _body, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"error":{"message":"model not loaded"}}'); };
+  const err = await rejectsWith(provider.stream(call({ ...ask, stream: true })), 'upstream_error', 502);
+  assert.match(err.message, /model not loaded/);
+});
