@@ -1,35 +1,20 @@
 /** The harmony-raw provider against a local completions server that answers as gpt-oss writes. */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { startCompletionsServer, streamCompletion, type Handler } from './completions-server.js';
 import { HarmonyRawProvider } from '../../../src/providers/harmony-raw.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { harmonyCompletion } from '../../../src/sim/harmony-completions.js';
 import type { ChatRequest, StreamPart } from '../../../src/core/types.js';
 import type { ProviderCall } from '../../../src/providers/provider.js';
 
-type Handler = (req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse) => void;
+const srv = await startCompletionsServer();
+const { base, agent, seen } = srv;
 let handler: Handler = () => {};
-const seen: Record<string, unknown>[] = [];
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    seen.push(body);
-    handler(req, body, res);
-  });
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const agent = new Agent({ keepAliveTimeout: 1000 });
-after(async () => {
-  await agent.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+srv.handle((req, body, res) => handler(req, body, res));
+after(() => srv.close());
 
 let ids = 0;
 const provider = new HarmonyRawProvider({ id: 'gpt-oss-raw', baseUrl: base, dispatcher: agent, newId: () => `call_${++ids}` });
@@ -45,19 +30,6 @@ function call(body: Record<string, unknown>, signal = new AbortController().sign
 
 const ask = { messages: [{ role: 'user', content: 'What is 2 + 2?' }], max_tokens: 64, temperature: 0.2 };
 const SECRET = 'User asks 2+2. Easy.';
-
-/** Stream `text` as SSE, cutting the raw bytes every `step` bytes so characters split across writes. */
-function streamCompletion(res: ServerResponse, text: string, step: number, finish = 'stop'): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += 4) pieces.push(text.slice(i, i + 4));
-  const events = pieces.map((t) => `data: ${JSON.stringify({ id: 'cmpl-1', model: 'gpt-oss-20b', created: 1, choices: [{ index: 0, text: t, finish_reason: null }] })}\n\n`);
-  events.push(`data: ${JSON.stringify({ id: 'cmpl-1', choices: [{ index: 0, text: '', finish_reason: finish }] })}\n\n`);
-  events.push(`data: ${JSON.stringify({ id: 'cmpl-1', choices: [], usage: { prompt_tokens: 70, completion_tokens: 30 } })}\n\ndata: [DONE]\n\n`);
-  const bytes = Buffer.from(events.join(''));
-  for (let i = 0; i < bytes.length; i += step) res.write(bytes.subarray(i, i + step));
-  res.end();
-}
 
 async function collect(parts: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
   const out: StreamPart[] = [];
