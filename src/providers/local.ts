@@ -1,0 +1,202 @@
+/**
+ * The embedded llama.cpp provider: serves GGUF models named in the config inside the Switchyard process,
+ * through node-llama-cpp. gpt-oss models speak harmony (rendered and parsed by src/harmony); other models
+ * use the chat template in their file. Deployments of this provider are `locality: local`.
+ */
+import { open, stat } from 'node:fs/promises';
+import type { Llama, LlamaModel } from 'node-llama-cpp';
+import { GatewayError, asGatewayError } from '../core/errors.js';
+import type { ChatRequest, ChatResult, ChoiceResult, StreamPart, ToolCall, Usage } from '../core/types.js';
+import { generate, type SamplingOptions } from '../local/generate.js';
+import { localProviderConfigSchema, type LocalModelConfig, type LocalProviderConfig } from '../local/local-config.js';
+import { ModelSlot } from '../local/model-slot.js';
+import type { PromptFormat } from '../local/prompt-format.js';
+import { stopStrings } from '../local/stop-matcher.js';
+import { TemplateFormat } from '../local/template-format.js';
+import type { Provider, ProviderCall } from './provider.js';
+
+export interface LocalProviderOptions {
+  /** Supplies the llama.cpp binding; default: the prebuilt CPU/GPU binary, never building from source. */
+  llama?: () => Promise<Llama>;
+  /** Builds the harmony format for gpt-oss models (wired to src/harmony by default). */
+  harmonyFormat?: (model: LlamaModel) => PromptFormat;
+}
+
+export interface LocalProviderStats {
+  models: Array<{ name: string; loaded: boolean; loads: number; busy: number; queued: number }>;
+  /** Tokens sampled since start, across models (a stopped generation stops adding to it). */
+  generatedTokens: number;
+}
+
+let sharedLlama: Promise<Llama> | null = null;
+/** One llama.cpp binding per process; loading it twice wastes memory and threads. */
+export function defaultLlama(): Promise<Llama> {
+  sharedLlama ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }));
+  return sharedLlama;
+}
+
+export class LocalProvider implements Provider {
+  readonly id: string;
+  readonly locality = 'local' as const;
+  private readonly slots = new Map<string, ModelSlot>();
+  private generatedTokens = 0;
+
+  constructor(config: LocalProviderConfig, private readonly options: LocalProviderOptions = {}) {
+    const parsed = localProviderConfigSchema.parse(config);
+    this.id = parsed.id;
+    for (const m of parsed.models) {
+      if (this.slots.has(m.name)) throw new Error(`local provider "${this.id}": model "${m.name}" is configured twice`);
+      this.slots.set(m.name, new ModelSlot(m, {
+        llama: options.llama ?? defaultLlama,
+        format: (model, cfg) => this.formatFor(model, cfg),
+      }));
+    }
+  }
+
+  /**
+   * Checks every model file at start-up, so a wrong path fails the boot with a message naming it instead of
+   * failing the first request. Reads only the file header; weights load on first use.
+   */
+  async validate(): Promise<void> {
+    for (const slot of this.slots.values()) await checkGguf(slot.config);
+  }
+
+  /** Loads every model now (e.g. `--preload`), instead of on first request. */
+  async preload(): Promise<void> {
+    for (const slot of this.slots.values()) await (await slot.acquire(new AbortController().signal)).release();
+  }
+
+  async listModels(): Promise<string[]> { return [...this.slots.keys()]; }
+
+  stats(): LocalProviderStats {
+    return {
+      models: [...this.slots.values()].map((s) => ({ name: s.config.name, loaded: s.isLoaded, loads: s.loads, busy: s.busy, queued: s.queued })),
+      generatedTokens: this.generatedTokens,
+    };
+  }
+
+  /** The configured model (for pricing and routing facts). */
+  modelConfig(name: string): LocalModelConfig | undefined { return this.slots.get(name)?.config; }
+
+  async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
+    const slot = this.slot(call.upstreamModel);
+    const lease = await slot.acquire(call.signal);
+    let prompt;
+    try {
+      prompt = lease.loaded.format.render(call.request);
+    } catch (err) {
+      await lease.release();
+      throw asGatewayError(err);
+    }
+    const parts = generate({
+      lease, prompt, sampling: sampling(call.request), signal: call.signal,
+      onToken: () => { this.generatedTokens++; },
+    });
+    const model = call.upstreamModel;
+    return (async function* (): AsyncGenerator<StreamPart> {
+      try {
+        yield { type: 'start', model, created: Math.floor(Date.now() / 1000) };
+        yield* parts;
+      } catch (err) {
+        yield { type: 'error', error: asGatewayError(err) };
+      } finally {
+        await lease.release();
+      }
+    })();
+  }
+
+  async complete(call: ProviderCall): Promise<ChatResult> {
+    const parts = await this.stream(call);
+    let content = '';
+    let reasoning = '';
+    const calls: ToolCall[] = [];
+    let finish: ChoiceResult['finish'] = { unified: 'other', raw: null };
+    let usage: Usage | undefined;
+    let model: string | undefined;
+    let created: number | undefined;
+    for await (const p of parts) {
+      switch (p.type) {
+        case 'start': model = p.model; created = p.created; break;
+        case 'text': content += p.text; break;
+        case 'reasoning': reasoning += p.text; break;
+        case 'tool-call': {
+          const c = calls[p.index] ??= { id: p.id ?? `call_${p.index}`, type: 'function', function: { name: '', arguments: '' } };
+          if (p.id) c.id = p.id;
+          if (p.name) c.function.name += p.name;
+          c.function.arguments += p.argumentsDelta;
+          break;
+        }
+        case 'finish': finish = p.reason; break;
+        case 'usage': usage = p.usage; break;
+        case 'error': throw p.error;
+      }
+    }
+    if (call.signal.aborted) throw abortedError(call.signal);
+    const choice: ChoiceResult = { index: 0, content, finish };
+    if (reasoning) choice.reasoning = reasoning;
+    if (calls.length) choice.toolCalls = calls.filter(Boolean);
+    return { model, created, choices: [choice], usage };
+  }
+
+  /** Unloads every model. */
+  async close(): Promise<void> {
+    for (const slot of this.slots.values()) await slot.unload(true);
+  }
+
+  /** Unloads one model now if idle (the idle timer does this on its own when `idleUnloadMs` is set). */
+  async unload(name: string): Promise<boolean> { return this.slot(name).unload(); }
+
+  private slot(name: string): ModelSlot {
+    const slot = this.slots.get(name);
+    if (!slot) throw new GatewayError('model_not_found', `local provider "${this.id}" has no model "${name}"`, { param: 'model' });
+    return slot;
+  }
+
+  private formatFor(model: LlamaModel, cfg: LocalModelConfig): PromptFormat {
+    const arch = model.fileInfo.metadata?.general?.architecture;
+    const kind = cfg.chatFormat ?? (arch === 'gpt-oss' ? 'harmony' : 'template');
+    if (kind === 'template') return new TemplateFormat(model);
+    if (!this.options.harmonyFormat) {
+      throw new GatewayError('internal_error', `local model "${cfg.name}" needs the harmony format, which this build does not provide`);
+    }
+    return this.options.harmonyFormat(model);
+  }
+}
+
+function sampling(request: ChatRequest): SamplingOptions {
+  const b = request.body;
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  return {
+    maxTokens: request.maxTokens,
+    temperature: num(b.temperature) ?? 1,
+    topP: num(b.top_p),
+    seed: num(b.seed),
+    stop: stopStrings(b.stop),
+  };
+}
+
+function abortedError(signal: AbortSignal): GatewayError {
+  const reason: unknown = signal.reason;
+  return reason instanceof GatewayError ? reason : new GatewayError('upstream_timeout', 'the local generation was aborted', { cause: reason });
+}
+
+/** A readable file that starts with the GGUF magic, or an error naming the model and the path. */
+async function checkGguf(cfg: LocalModelConfig): Promise<void> {
+  const where = `local model "${cfg.name}": ${cfg.path}`;
+  try {
+    const s = await stat(cfg.path);
+    if (!s.isFile()) throw new Error('not a file');
+    const fh = await open(cfg.path, 'r');
+    try {
+      const head = Buffer.alloc(4);
+      await fh.read(head, 0, 4, 0);
+      if (head.toString('latin1') !== 'GGUF') throw new Error('not a GGUF file (wrong magic bytes)');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : err instanceof Error ? err.message : String(err);
+    throw new Error(`${where}: ${why}`, { cause: err });
+  }
+}
