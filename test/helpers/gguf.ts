@@ -9,10 +9,11 @@
  * chain: `script.after` → pieces[0] → pieces[1] → … → `script.end` (or loops back to pieces[0]).
  *
  * A first-order chain cannot emit the same token twice with different successors, yet harmony repeats
- * `<|channel|>` and `<|message|>`. Later occurrences are therefore spelled with two ordinary tokens whose
- * texts concatenate to the same string (`<|chan` + `nel|>`): llama.cpp rejects two tokens with one text, and
- * the text a parser sees is identical. Such tokens are never produced by tokenizing (the tokenizer has no
- * merges, so prompts tokenize byte by byte plus special tokens), only by generation.
+ * `<|channel|>` and `<|message|>` (once for analysis, once for final). gpt-oss models therefore get a
+ * previous-token attention head in layer 0 (see previousTokenHead), and such a token's successor is chosen
+ * by the pair (previous, current). Every emitted token is a real vocabulary token, control tokens included.
+ * Piece tokens are never produced by tokenizing (the tokenizer has no merges, so prompts tokenize byte by
+ * byte plus special tokens), only by generation.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { join } from 'node:path';
 const GGUF_MAGIC = 0x46554747; // "GGUF" little-endian
 const ALIGNMENT = 32;
 const EMBED_SCALE = 4;
+/** Scales every logit, so even sampling at temperature 1 picks the planted token (margins of 12+ logits). */
+const OUTPUT_GAIN = 4;
 
 enum ValueType { UINT32 = 4, INT32 = 5, FLOAT32 = 6, BOOL = 7, STRING = 8, ARRAY = 9 }
 enum TokenType { NORMAL = 1, CONTROL = 3 }
@@ -128,63 +131,54 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
   const specials = spec.arch === 'llama' ? LLAMA_SPECIALS : HARMONY_SPECIALS;
   const end = spec.script.end ?? (spec.arch === 'llama' ? '<|im_end|>' : '<|return|>');
 
-  // Vocabulary: 256 byte tokens, then the planted pieces that need their own token (aliases), then specials.
+  // Vocabulary: 256 byte tokens, one token per other distinct piece text, then the special tokens.
   const tokens = BYTE_CHARS.slice();
   const types: number[] = tokens.map(() => TokenType.NORMAL);
-  const chainIds: number[] = [];
-  const used = new Set<number>();
+  const pieceIds = new Map<string, number>();
   const idOfByte = (text: string): number | undefined => {
     const b = Buffer.from(text, 'utf8');
     return b.length === 1 ? b[0] : undefined;
   };
   const startId = idOfByte(spec.script.after);
   if (startId === undefined) throw new Error(`script.after must be one byte, got ${JSON.stringify(spec.script.after)}`);
-  used.add(startId);
-  const pendingSpecial: Array<{ slot: number; text: string }> = [];
-  const texts = new Set(tokens.concat(specials));
-  const newToken = (text: string): number => {
-    tokens.push(encodeBpeText(text)); types.push(TokenType.NORMAL); texts.add(encodeBpeText(text));
-    used.add(tokens.length - 1);
-    return tokens.length - 1;
-  };
-  const fresh = (text: string): boolean => {
-    const b = idOfByte(text);
-    return b !== undefined ? !used.has(b) : !texts.has(encodeBpeText(text)) && !specials.includes(text);
-  };
-  const take = (text: string): number => {
-    const b = idOfByte(text);
-    if (b !== undefined) { used.add(b); return b; }
-    return newToken(text);
-  };
   for (const piece of spec.script.pieces) {
-    if (specials.includes(piece) && !pendingSpecial.some((p) => p.text === piece)) {
-      // first use of a special token: the real one (its id is known once every alias is placed)
-      pendingSpecial.push({ slot: chainIds.length, text: piece });
-      chainIds.push(-1);
-      continue;
-    }
-    if (fresh(piece)) { chainIds.push(take(piece)); continue; }
-    // A repeat: emit the same text as two tokens not yet in the chain (llama.cpp rejects duplicate texts).
-    const chars = Array.from(piece);
-    const k = chars.findIndex((_, i) => i > 0 && fresh(chars.slice(0, i).join('')) && fresh(chars.slice(i).join('')));
-    if (k < 0) throw new Error(`script piece ${JSON.stringify(piece)} repeats and cannot be split into unused tokens`);
-    chainIds.push(take(chars.slice(0, k).join('')), take(chars.slice(k).join('')));
+    if (idOfByte(piece) !== undefined || specials.includes(piece) || pieceIds.has(piece)) continue;
+    tokens.push(encodeBpeText(piece)); types.push(TokenType.NORMAL);
+    pieceIds.set(piece, tokens.length - 1);
   }
   const firstSpecial = tokens.length;
-  for (const s of specials) { tokens.push(s); types.push(TokenType.CONTROL); }
+  for (const sp of specials) { tokens.push(sp); types.push(TokenType.CONTROL); }
   const specialId = (text: string): number => firstSpecial + specials.indexOf(text);
-  for (const p of pendingSpecial) chainIds[p.slot] = specialId(p.text);
+  const idOf = (piece: string): number => idOfByte(piece) ?? pieceIds.get(piece) ?? specialId(piece);
+  if (!specials.includes(end)) throw new Error(`script.end must be a special token of ${spec.arch}`);
   const endId = specialId(end);
-  if (endId < firstSpecial) throw new Error(`script.end must be a special token of ${spec.arch}`);
-
   const nVocab = tokens.length;
-  const successor = new Int32Array(nVocab).fill(endId);
-  let prev = startId;
-  for (const id of chainIds) { successor[prev] = id; prev = id; }
-  successor[prev] = spec.script.loop ? chainIds[0] : endId;
 
-  const nEmbd = Math.ceil(nVocab / 32) * 32;
+  // Transitions of the chain. A token met twice with different successors (harmony's second
+  // `<|channel|>`) is told apart by the token before it: an override keyed by (previous, current).
+  const chain = [startId, ...spec.script.pieces.map(idOf)];
+  const successor = new Int32Array(nVocab).fill(endId);
+  const decided = new Set<number>();
+  const overrides: Array<{ prev: number; cur: number; next: number }> = [];
+  const plant = (prev: number, cur: number, next: number): void => {
+    if (!decided.has(cur)) { decided.add(cur); successor[cur] = next; return; }
+    if (successor[cur] === next) return;
+    if (spec.arch !== 'gpt-oss' || prev < 0) {
+      throw new Error(`token ${JSON.stringify(tokens[cur])} needs two successors; only gpt-oss models can tell them apart`);
+    }
+    const o = overrides.find((x) => x.prev === prev && x.cur === cur);
+    if (o && o.next !== next) throw new Error(`the pair ${JSON.stringify(tokens[prev] + tokens[cur])} needs two successors`);
+    if (!o) overrides.push({ prev, cur, next });
+  };
+  for (let i = 0; i < chain.length; i++) {
+    const next = i + 1 < chain.length ? chain[i + 1] : spec.script.loop ? chain[1] : endId;
+    plant(i > 0 ? chain[i - 1] : -1, chain[i], next);
+  }
+  const featurePrevs = [...new Set(overrides.map((o) => o.prev))];
   const nHead = 4, nHeadKv = 2, headDim = 16, nFf = 64;
+  if (featurePrevs.length > headDim) throw new Error('too many context-dependent successors for one attention head');
+  const nEmbd = Math.ceil((nVocab + featurePrevs.length) / 32) * 32;
+
   const rand = rng(spec.seed ?? 42);
   const randTensor = (name: string, dims: number[], scale: number): Tensor => {
     const n = dims.reduce((a, b) => a * b, 1);
@@ -197,7 +191,13 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
   const embd = new Float32Array(nEmbd * nVocab);
   for (let t = 0; t < nVocab; t++) embd[t * nEmbd + t] = EMBED_SCALE;
   const output = new Float32Array(nEmbd * nVocab);
-  for (let t = 0; t < nVocab; t++) output[successor[t] * nEmbd + t] = 1;
+  for (let t = 0; t < nVocab; t++) output[successor[t] * nEmbd + t] = OUTPUT_GAIN;
+  // An override's target scores 0.75 from the current token (below the base successor's 1) plus 0.5 when the
+  // previous-token feature is present (equal amplitude in the residual): 1.25 beats 1 only with both.
+  for (const o of overrides) {
+    output[o.next * nEmbd + o.cur] = 0.75 * OUTPUT_GAIN;
+    output[o.next * nEmbd + nVocab + featurePrevs.indexOf(o.prev)] = 0.5 * OUTPUT_GAIN;
+  }
 
   const tensors: Tensor[] = [
     { name: 'token_embd.weight', dims: [nEmbd, nVocab], data: embd },
@@ -208,13 +208,26 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
   const nExpert = 4, nExpertUsed = 2, nFfExp = 32;
   for (let i = 0; i < nLayer; i++) {
     const p = `blk.${i}.`;
-    tensors.push(
-      ones(`${p}attn_norm.weight`, nEmbd),
-      randTensor(`${p}attn_q.weight`, [nEmbd, nHead * headDim], 0.02),
-      randTensor(`${p}attn_k.weight`, [nEmbd, nHeadKv * headDim], 0.02),
-      randTensor(`${p}attn_v.weight`, [nEmbd, nHeadKv * headDim], 0.02),
-      randTensor(`${p}attn_output.weight`, [nHead * headDim, nEmbd], 0.001),
-    );
+    const prevHead = spec.arch === 'gpt-oss' && i === 0;
+    tensors.push(ones(`${p}attn_norm.weight`, nEmbd));
+    if (prevHead) tensors.push(...previousTokenHead(p, { nEmbd, nVocab, nHead, nHeadKv, headDim, featurePrevs }));
+    else {
+      tensors.push(
+        randTensor(`${p}attn_q.weight`, [nEmbd, nHead * headDim], 0.02),
+        randTensor(`${p}attn_k.weight`, [nEmbd, nHeadKv * headDim], 0.02),
+        randTensor(`${p}attn_v.weight`, [nEmbd, nHeadKv * headDim], 0.02),
+        randTensor(`${p}attn_output.weight`, [nHead * headDim, nEmbd], 0.001),
+      );
+      if (spec.arch === 'gpt-oss') {
+        tensors.push(
+          randTensor(`${p}attn_q.bias`, [nHead * headDim], 0.01),
+          randTensor(`${p}attn_k.bias`, [nHeadKv * headDim], 0.01),
+          randTensor(`${p}attn_v.bias`, [nHeadKv * headDim], 0.01),
+          randTensor(`${p}attn_output.bias`, [nEmbd], 0.001),
+          randTensor(`${p}attn_sinks.weight`, [nHead], 0.5),
+        );
+      }
+    }
     if (spec.arch === 'llama') {
       tensors.push(
         ones(`${p}ffn_norm.weight`, nEmbd),
@@ -224,11 +237,6 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
       );
     } else {
       tensors.push(
-        randTensor(`${p}attn_q.bias`, [nHead * headDim], 0.01),
-        randTensor(`${p}attn_k.bias`, [nHeadKv * headDim], 0.01),
-        randTensor(`${p}attn_v.bias`, [nHeadKv * headDim], 0.01),
-        randTensor(`${p}attn_output.bias`, [nEmbd], 0.001),
-        randTensor(`${p}attn_sinks.weight`, [nHead], 0.5),
         ones(`${p}post_attention_norm.weight`, nEmbd),
         randTensor(`${p}ffn_gate_inp.weight`, [nEmbd, nExpert], 0.02),
         randTensor(`${p}ffn_gate_inp.bias`, [nExpert], 0.01),
@@ -274,7 +282,7 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
     meta[`${a}.expert_count`] = { t: 'u32', v: nExpert };
     meta[`${a}.expert_used_count`] = { t: 'u32', v: nExpertUsed };
     meta[`${a}.expert_feed_forward_length`] = { t: 'u32', v: nFfExp };
-    meta[`${a}.attention.sliding_window`] = { t: 'u32', v: 128 };
+    meta[`${a}.attention.sliding_window`] = { t: 'u32', v: 2 }; // layer 0 sees only itself and its predecessor
   }
 
   const file = encodeGguf(meta, tensors);
@@ -289,4 +297,47 @@ export function loopText(pieces: string[], n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += pieces[i % pieces.length];
   return s;
+}
+
+interface HeadShape { nEmbd: number; nVocab: number; nHead: number; nHeadKv: number; headDim: number; featurePrevs: number[] }
+
+const QK = 10; // |q| = |k|: attention logits of ±QK²/4·(1 − cos 1) ≈ ±11 between the two visible positions
+
+/**
+ * gpt-oss layer 0 (sliding window of 2: each position sees itself and its predecessor) as a previous-token
+ * head. Queries and keys are the same for every token, so the score depends only on the distance: with NEOX
+ * RoPE rotating dims (0, 8) by one radian per position, a key set at angle 1 rad is best aligned with a
+ * query one position later. The value carries "the attended token is featurePrevs[k]" in dim k, which the
+ * output projection writes to residual dim nVocab + k, where the output matrix reads it.
+ */
+function previousTokenHead(p: string, s: HeadShape): Tensor[] {
+  // Every token's normalised embedding is sqrt(nEmbd)·e_t, so a weight of x/sqrt(nEmbd) in every column
+  // gives the same query (and key) x for every token.
+  const unit = 1 / Math.sqrt(s.nEmbd);
+  const wq = new Float32Array(s.nEmbd * s.nHead * s.headDim);
+  const wk = new Float32Array(s.nEmbd * s.nHeadKv * s.headDim);
+  for (let t = 0; t < s.nVocab; t++) {
+    for (let h = 0; h < s.nHead; h++) wq[(h * s.headDim) * s.nEmbd + t] = QK * unit;
+    for (let h = 0; h < s.nHeadKv; h++) {
+      wk[(h * s.headDim) * s.nEmbd + t] = QK * Math.cos(1) * unit;
+      wk[(h * s.headDim + s.headDim / 2) * s.nEmbd + t] = QK * Math.sin(1) * unit;
+    }
+  }
+  // attn_norm turns EMBED_SCALE·e_t into sqrt(nEmbd)·e_t, so 1/sqrt(nEmbd) makes the value exactly 1
+  const wv = new Float32Array(s.nEmbd * s.nHeadKv * s.headDim);
+  s.featurePrevs.forEach((tok, k) => { wv[k * s.nEmbd + tok] = 1 / Math.sqrt(s.nEmbd); });
+  const wo = new Float32Array(s.nHead * s.headDim * s.nEmbd);
+  s.featurePrevs.forEach((_, k) => { wo[(s.nVocab + k) * s.nHead * s.headDim + k] = EMBED_SCALE; });
+  const zero = (n: number) => new Float32Array(n);
+  return [
+    { name: `${p}attn_q.weight`, dims: [s.nEmbd, s.nHead * s.headDim], data: wq },
+    { name: `${p}attn_k.weight`, dims: [s.nEmbd, s.nHeadKv * s.headDim], data: wk },
+    { name: `${p}attn_v.weight`, dims: [s.nEmbd, s.nHeadKv * s.headDim], data: wv },
+    { name: `${p}attn_output.weight`, dims: [s.nHead * s.headDim, s.nEmbd], data: wo },
+    { name: `${p}attn_q.bias`, dims: [s.nHead * s.headDim], data: zero(s.nHead * s.headDim) },
+    { name: `${p}attn_k.bias`, dims: [s.nHeadKv * s.headDim], data: zero(s.nHeadKv * s.headDim) },
+    { name: `${p}attn_v.bias`, dims: [s.nHeadKv * s.headDim], data: zero(s.nHeadKv * s.headDim) },
+    { name: `${p}attn_output.bias`, dims: [s.nEmbd], data: zero(s.nEmbd) },
+    { name: `${p}attn_sinks.weight`, dims: [s.nHead], data: zero(s.nHead) },
+  ];
 }
