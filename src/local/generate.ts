@@ -8,7 +8,6 @@ import { GatewayError } from '../core/errors.js';
 import type { FinishReason, StreamPart } from '../core/types.js';
 import type { Lease } from './model-slot.js';
 import { StopMatcher } from './stop-matcher.js';
-import { TokenText } from './token-text.js';
 
 export interface SamplingOptions {
   maxTokens?: number;
@@ -29,14 +28,13 @@ export interface GenerateInput {
 
 export async function* generate(input: GenerateInput): AsyncGenerator<StreamPart> {
   const { lease, prompt, sampling, signal } = input;
-  const { model, format } = lease.loaded;
+  const { format } = lease.loaded;
   const contextSize = lease.sequence.contextSize;
   if (prompt.length >= contextSize) {
     throw new GatewayError('context_length_exceeded', `the prompt has ${prompt.length} tokens; this local model's context holds ${contextSize}`, { param: 'messages' });
   }
   const room = contextSize - prompt.length;
   const limit = Math.min(sampling.maxTokens ?? room, room);
-  const text = new TokenText(model, format.specialText);
   const decoder = format.decoder();
   const stops = new StopMatcher([...sampling.stop, ...format.stopTexts]);
   let generated = 0;
@@ -67,11 +65,11 @@ export async function* generate(input: GenerateInput): AsyncGenerator<StreamPart
       const stopRaw = format.stopReason(token);
       if (stopRaw) {
         // Harmony's parser needs the closing `<|return|>`/`<|call|>` to finish the last message.
-        if (format.specialText) yield* emit(decoder.push(text.push(token)));
+        if (format.feedsStopToken) yield* emit(decoder.push(token));
         finish = { unified: stopRaw === 'call' ? 'tool_calls' : 'stop', raw: stopRaw };
         break;
       }
-      if (yield* emit(decoder.push(text.push(token)))) {
+      if (yield* emit(decoder.push(token))) {
         finish = { unified: 'stop', raw: 'stop_sequence' };
         break;
       }
@@ -82,15 +80,15 @@ export async function* generate(input: GenerateInput): AsyncGenerator<StreamPart
     }
   }
   if (finish.raw !== 'stop_sequence') {
-    const tail = text.flush();
-    const stopped = yield* emit([...decoder.push(tail), ...decoder.end()]);
+    const stopped = yield* emit(decoder.end());
     const held = stopped ? '' : stops.flush();
     if (held) yield { type: 'text', text: held };
   } else {
     decoder.end();
   }
   if (finish.raw === 'abort') return; // nobody is listening; the caller saw the abort
-  yield { type: 'finish', reason: finish };
+  const reason = finish.raw === 'stop_sequence' || !decoder.finish ? finish : decoder.finish(finish);
+  yield { type: 'finish', reason };
   yield {
     type: 'usage',
     usage: {

@@ -3,21 +3,23 @@
  * the model's own chat template (template-format.ts) and harmony for gpt-oss (harmony-format.ts).
  */
 import type { Token } from 'node-llama-cpp';
-import type { ChatRequest, ContentPart, StreamPart } from '../core/types.js';
+import type { ChatRequest, ContentPart, FinishReason, StreamPart } from '../core/types.js';
 
-/** Decodes one request's generated text into parts; holds state across tokens. */
+/** Decodes one request's generated tokens into parts; holds state across tokens. */
 export interface OutputDecoder {
-  push(text: string): StreamPart[];
+  push(token: Token): StreamPart[];
   /** Called once when generation ends, to flush anything held back. */
   end(): StreamPart[];
+  /** The finish reason as the format sees it (harmony: a tool call makes it `tool_calls`). */
+  finish?(reason: FinishReason): FinishReason;
   /** Tokens attributed to reasoning so far, for `usage.reasoningTokens`. */
   readonly reasoningTokens?: number;
 }
 
 export interface PromptFormat {
   readonly kind: 'harmony' | 'template';
-  /** Whether control tokens are rendered as text when detokenizing generated tokens. */
-  readonly specialText: boolean;
+  /** Whether the token that ends generation is fed to the decoder too (harmony's `<|return|>` closes a message). */
+  readonly feedsStopToken: boolean;
   /** Prompt tokens. Untrusted text (message content) is never parsed into control tokens. */
   render(request: ChatRequest): Token[];
   /** The raw finish reason when `token` ends the completion, else null. */

@@ -6,10 +6,11 @@
 import { resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { ChatRequest, StreamPart } from '../core/types.js';
 import { contentText, type OutputDecoder, type PromptFormat } from './prompt-format.js';
+import { TokenText } from './token-text.js';
 
 export class TemplateFormat implements PromptFormat {
   readonly kind = 'template';
-  readonly specialText = false;
+  readonly feedsStopToken = false;
   private readonly wrapper: ChatWrapper;
   private readonly stopTokens = new Set<Token>();
   readonly stopTexts: string[] = [];
@@ -45,9 +46,12 @@ export class TemplateFormat implements PromptFormat {
   }
 
   decoder(): OutputDecoder {
+    // Control tokens are not rendered: a template model's special tokens are never answer text.
+    const text = new TokenText(this.model, false);
+    const part = (t: string): StreamPart[] => (t ? [{ type: 'text', text: t }] : []);
     return {
-      push: (text: string): StreamPart[] => (text ? [{ type: 'text', text }] : []),
-      end: (): StreamPart[] => [],
+      push: (token: Token): StreamPart[] => part(text.push(token)),
+      end: (): StreamPart[] => part(text.flush()),
     };
   }
 }

@@ -6,19 +6,21 @@
 import { open, stat } from 'node:fs/promises';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { GatewayError, asGatewayError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, ChoiceResult, StreamPart, ToolCall, Usage } from '../core/types.js';
+import type { ChatRequest, ChatResult, StreamPart, Usage } from '../core/types.js';
+import { collectChoice } from '../harmony/reasoning-policy.js';
 import { generate, type SamplingOptions } from '../local/generate.js';
 import { localProviderConfigSchema, type LocalModelConfig, type LocalProviderConfig } from '../local/local-config.js';
 import { ModelSlot } from '../local/model-slot.js';
 import type { PromptFormat } from '../local/prompt-format.js';
 import { stopStrings } from '../local/stop-matcher.js';
 import { TemplateFormat } from '../local/template-format.js';
+import { HarmonyFormat } from '../local/harmony-format.js';
 import type { Provider, ProviderCall } from './provider.js';
 
 export interface LocalProviderOptions {
   /** Supplies the llama.cpp binding; default: the prebuilt CPU/GPU binary, never building from source. */
   llama?: () => Promise<Llama>;
-  /** Builds the harmony format for gpt-oss models (wired to src/harmony by default). */
+  /** Builds the harmony format for gpt-oss models; default: src/harmony's renderer and parser. */
   harmonyFormat?: (model: LlamaModel) => PromptFormat;
 }
 
@@ -106,36 +108,17 @@ export class LocalProvider implements Provider {
   }
 
   async complete(call: ProviderCall): Promise<ChatResult> {
-    const parts = await this.stream(call);
-    let content = '';
-    let reasoning = '';
-    const calls: ToolCall[] = [];
-    let finish: ChoiceResult['finish'] = { unified: 'other', raw: null };
+    const parts: StreamPart[] = [];
     let usage: Usage | undefined;
-    let model: string | undefined;
-    let created: number | undefined;
-    for await (const p of parts) {
-      switch (p.type) {
-        case 'start': model = p.model; created = p.created; break;
-        case 'text': content += p.text; break;
-        case 'reasoning': reasoning += p.text; break;
-        case 'tool-call': {
-          const c = calls[p.index] ??= { id: p.id ?? `call_${p.index}`, type: 'function', function: { name: '', arguments: '' } };
-          if (p.id) c.id = p.id;
-          if (p.name) c.function.name += p.name;
-          c.function.arguments += p.argumentsDelta;
-          break;
-        }
-        case 'finish': finish = p.reason; break;
-        case 'usage': usage = p.usage; break;
-        case 'error': throw p.error;
-      }
+    let start: Extract<StreamPart, { type: 'start' }> | undefined;
+    for await (const p of await this.stream(call)) {
+      if (p.type === 'error') throw p.error;
+      if (p.type === 'usage') usage = p.usage;
+      else if (p.type === 'start') start = p;
+      else parts.push(p);
     }
     if (call.signal.aborted) throw abortedError(call.signal);
-    const choice: ChoiceResult = { index: 0, content, finish };
-    if (reasoning) choice.reasoning = reasoning;
-    if (calls.length) choice.toolCalls = calls.filter(Boolean);
-    return { model, created, choices: [choice], usage };
+    return { model: start?.model, created: start?.created, choices: [collectChoice(parts)], usage };
   }
 
   /** Unloads every model. */
@@ -156,10 +139,7 @@ export class LocalProvider implements Provider {
     const arch = model.fileInfo.metadata?.general?.architecture;
     const kind = cfg.chatFormat ?? (arch === 'gpt-oss' ? 'harmony' : 'template');
     if (kind === 'template') return new TemplateFormat(model);
-    if (!this.options.harmonyFormat) {
-      throw new GatewayError('internal_error', `local model "${cfg.name}" needs the harmony format, which this build does not provide`);
-    }
-    return this.options.harmonyFormat(model);
+    return this.options.harmonyFormat ? this.options.harmonyFormat(model) : new HarmonyFormat(model);
   }
 }
 

@@ -13,7 +13,11 @@ export const HARMONY_ANSWER = 'Forty-two!';
 export const HARMONY_PIECES = ['<|channel|>', 'analysis', '<|message|>', 'Think', ' first', '.', '<|end|>',
   '<|start|>', 'assistant', '<|channel|>', 'final', '<|message|>', 'Forty', '-', 'two', '!'];
 
-export interface TinyModels { dir: string; hello: TinyModel; loop: TinyModel; oss: TinyModel }
+/** A tiny gpt-oss model that calls a tool instead of answering. */
+export const TOOL_ARGS = '{"city":"Paris"}';
+export const TOOL_PIECES = ['<|channel|>', 'commentary', ' to=functions.get_weather', ' ', '<|constrain|>', 'json', '<|message|>', TOOL_ARGS];
+
+export interface TinyModels { dir: string; hello: TinyModel; loop: TinyModel; oss: TinyModel; ossTool: TinyModel }
 
 export function writeTinyModels(): TinyModels {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-tiny-'));
@@ -23,6 +27,7 @@ export function writeTinyModels(): TinyModels {
     hello: writeTinyModel(dir, 'hello.gguf', { arch: 'llama', script: { after: '\n', pieces: HELLO_PIECES } }),
     loop: writeTinyModel(dir, 'loop.gguf', { arch: 'llama', script: { after: '\n', pieces: LOOP_PIECES, loop: true } }),
     oss: writeTinyModel(dir, 'oss.gguf', { arch: 'gpt-oss', script: { after: 't', pieces: HARMONY_PIECES } }),
+    ossTool: writeTinyModel(dir, 'oss-tool.gguf', { arch: 'gpt-oss', script: { after: 't', pieces: TOOL_PIECES, end: '<|call|>' } }),
   };
 }
 
