@@ -69,7 +69,10 @@ export async function* generate(input: GenerateInput): AsyncGenerator<StreamPart
         finish = { unified: stopRaw === 'call' ? 'tool_calls' : 'stop', raw: stopRaw };
         break;
       }
-      if (yield* emit(decoder.push(token))) {
+      const parts = decoder.push(token);
+      if (!stops.active) {
+        for (const p of parts) yield p; // the hot path: no stop strings to watch
+      } else if (yield* emit(parts)) {
         finish = { unified: 'stop', raw: 'stop_sequence' };
         break;
       }

@@ -14,6 +14,7 @@ export class TemplateFormat implements PromptFormat {
   private readonly wrapper: ChatWrapper;
   private readonly stopTokens = new Set<Token>();
   readonly stopTexts: string[] = [];
+  private readonly eogCache = new Map<Token, boolean>();
 
   constructor(private readonly model: LlamaModel) {
     this.wrapper = resolveChatWrapper(model);
@@ -42,7 +43,13 @@ export class TemplateFormat implements PromptFormat {
   }
 
   stopReason(token: Token): 'eos' | null {
-    return this.model.isEogToken(token) || this.stopTokens.has(token) ? 'eos' : null;
+    // cached: asking the native side once per generated token shows up in tokens/s on small models
+    let eog = this.eogCache.get(token);
+    if (eog === undefined) {
+      eog = this.model.isEogToken(token) || this.stopTokens.has(token);
+      this.eogCache.set(token, eog);
+    }
+    return eog ? 'eos' : null;
   }
 
   decoder(): OutputDecoder {

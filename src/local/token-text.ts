@@ -10,14 +10,23 @@ const MAX_HELD = 4;
 export class TokenText {
   private held: Token[] = [];
   private recent: Token[] = [];
+  /**
+   * SentencePiece vocabularies need the preceding tokens to know whether a piece's leading space is real;
+   * byte-level BPE pieces are self-contained, and skipping the context saves work on every token.
+   */
+  private readonly needsContext: boolean;
 
-  constructor(private readonly model: LlamaModel, private readonly special: boolean) {}
+  constructor(private readonly model: LlamaModel, private readonly special: boolean) {
+    this.needsContext = model.vocabularyType !== 'bpe';
+  }
 
   push(token: Token): string {
     this.held.push(token);
-    const text = this.model.detokenize(this.held, this.special, this.recent);
+    const text = this.needsContext
+      ? this.model.detokenize(this.held, this.special, this.recent)
+      : this.model.detokenize(this.held, this.special);
     if (text.endsWith('\uFFFD') && this.held.length < MAX_HELD) return '';
-    this.recent = this.recent.concat(this.held).slice(-MAX_HELD);
+    if (this.needsContext) this.recent = this.recent.concat(this.held).slice(-MAX_HELD);
     this.held = [];
     return text;
   }

@@ -95,7 +95,13 @@ export class LocalProvider implements Provider {
       onToken: () => { this.generatedTokens++; },
     });
     const model = call.upstreamModel;
+    let started = false;
+    // A stream dropped before its first read never runs its `finally`: free the sequence on abort instead.
+    const onAbort = (): void => { if (!started) void lease.release(); };
+    call.signal.addEventListener('abort', onAbort, { once: true });
     return (async function* (): AsyncGenerator<StreamPart> {
+      started = true;
+      call.signal.removeEventListener('abort', onAbort);
       try {
         yield { type: 'start', model, created: Math.floor(Date.now() / 1000) };
         yield* parts;

@@ -110,6 +110,8 @@ export interface TinyModelSpec {
    */
   script: { after: string; pieces: string[]; end?: string; loop?: boolean };
   seed?: number;
+  /** Extra size for benchmarks (llama only): more layers and a wider feed-forward, same planted output. */
+  size?: { layers?: number; feedForward?: number };
 }
 
 export interface TinyModel {
@@ -175,7 +177,7 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
     plant(i > 0 ? chain[i - 1] : -1, chain[i], next);
   }
   const featurePrevs = [...new Set(overrides.map((o) => o.prev))];
-  const nHead = 4, nHeadKv = 2, headDim = 16, nFf = 64;
+  const nHead = 4, nHeadKv = 2, headDim = 16, nFf = spec.size?.feedForward ?? 64;
   if (featurePrevs.length > headDim) throw new Error('too many context-dependent successors for one attention head');
   const nEmbd = Math.ceil((nVocab + featurePrevs.length) / 32) * 32;
 
@@ -204,7 +206,8 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
     ones('output_norm.weight', nEmbd),
     { name: 'output.weight', dims: [nEmbd, nVocab], data: output },
   ];
-  const nLayer = spec.arch === 'llama' ? 1 : 2; // gpt-oss alternates sliding-window and full attention layers
+  // gpt-oss alternates sliding-window and full attention layers
+  const nLayer = spec.arch === 'llama' ? spec.size?.layers ?? 1 : 2;
   const nExpert = 4, nExpertUsed = 2, nFfExp = 32;
   for (let i = 0; i < nLayer; i++) {
     const p = `blk.${i}.`;
