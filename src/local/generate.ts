@@ -4,7 +4,6 @@
  * tokens into typed stream parts as they come.
  */
 import type { Token } from 'node-llama-cpp';
-import { GatewayError } from '../core/errors.js';
 import type { FinishReason, StreamPart } from '../core/types.js';
 import type { Lease } from './model-slot.js';
 import { StopMatcher } from './stop-matcher.js';
@@ -30,9 +29,6 @@ export async function* generate(input: GenerateInput): AsyncGenerator<StreamPart
   const { lease, prompt, sampling, signal } = input;
   const { format } = lease.loaded;
   const contextSize = lease.sequence.contextSize;
-  if (prompt.length >= contextSize) {
-    throw new GatewayError('context_length_exceeded', `the prompt has ${prompt.length} tokens; this local model's context holds ${contextSize}`, { param: 'messages' });
-  }
   const room = contextSize - prompt.length;
   const limit = Math.min(sampling.maxTokens ?? room, room);
   const decoder = format.decoder();

@@ -23,10 +23,22 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** Timers for idle unload; injectable so tests fire them instead of waiting. */
+export interface IdleTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimers: IdleTimers = {
+  set: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return t; },
+  clear: (handle) => { clearTimeout(handle as NodeJS.Timeout); },
+};
+
 export interface SlotDeps {
   llama: () => Promise<Llama>;
   /** Builds the prompt format once the model is loaded (harmony or the file's template). */
   format: (model: LlamaModel, config: LocalModelConfig) => PromptFormat;
+  timers?: IdleTimers;
 }
 
 interface Waiter { resolve: (s: LlamaContextSequence) => void; reject: (e: unknown) => void; signal: AbortSignal; onAbort: () => void }
@@ -37,7 +49,7 @@ export class ModelSlot {
   private free: LlamaContextSequence[] = [];
   private waiters: Waiter[] = [];
   private active = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private idleTimer: unknown = null;
   /** How many times the model was loaded (for tests and `stats`). */
   loads = 0;
 
@@ -139,12 +151,11 @@ export class ModelSlot {
     const ms = this.config.idleUnloadMs;
     if (ms === undefined || this.active > 0 || !this.loaded) return;
     this.cancelIdle();
-    this.idleTimer = setTimeout(() => { void this.unload(); }, ms);
-    this.idleTimer.unref();
+    this.idleTimer = (this.deps.timers ?? realTimers).set(() => { this.idleTimer = null; void this.unload(); }, ms);
   }
 
   private cancelIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer !== null) (this.deps.timers ?? realTimers).clear(this.idleTimer);
     this.idleTimer = null;
   }
 

@@ -10,7 +10,7 @@ import type { ChatRequest, ChatResult, StreamPart, Usage } from '../core/types.j
 import { collectChoice } from '../harmony/reasoning-policy.js';
 import { generate, type SamplingOptions } from '../local/generate.js';
 import { localProviderConfigSchema, type LocalModelConfig, type LocalProviderConfig } from '../local/local-config.js';
-import { ModelSlot } from '../local/model-slot.js';
+import { ModelSlot, type IdleTimers } from '../local/model-slot.js';
 import type { PromptFormat } from '../local/prompt-format.js';
 import { stopStrings } from '../local/stop-matcher.js';
 import { TemplateFormat } from '../local/template-format.js';
@@ -20,6 +20,8 @@ import type { Provider, ProviderCall } from './provider.js';
 export interface LocalProviderOptions {
   /** Supplies the llama.cpp binding; default: the prebuilt CPU/GPU binary, never building from source. */
   llama?: () => Promise<Llama>;
+  /** Idle-unload timers (tests inject their own). */
+  timers?: IdleTimers;
   /** Builds the harmony format for gpt-oss models; default: src/harmony's renderer and parser. */
   harmonyFormat?: (model: LlamaModel) => PromptFormat;
 }
@@ -51,6 +53,7 @@ export class LocalProvider implements Provider {
       this.slots.set(m.name, new ModelSlot(m, {
         llama: options.llama ?? defaultLlama,
         format: (model, cfg) => this.formatFor(model, cfg),
+        timers: options.timers,
       }));
     }
   }
@@ -82,10 +85,17 @@ export class LocalProvider implements Provider {
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
     const slot = this.slot(call.upstreamModel);
+    if (call.request.hasImages) {
+      throw new GatewayError('unsupported_content', `local model "${call.upstreamModel}" does not accept images`, { param: 'messages' });
+    }
     const lease = await slot.acquire(call.signal);
     let prompt;
     try {
       prompt = lease.loaded.format.render(call.request);
+      // Thrown before the first part, so routing can still pick a deployment with a larger context.
+      if (prompt.length >= lease.sequence.contextSize) {
+        throw new GatewayError('context_length_exceeded', `the prompt has ${prompt.length} tokens; local model "${call.upstreamModel}" holds ${lease.sequence.contextSize} per request`, { param: 'messages' });
+      }
     } catch (err) {
       await lease.release();
       throw asGatewayError(err);

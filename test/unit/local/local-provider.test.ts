@@ -14,6 +14,11 @@ const HELLO = HELLO_PIECES.join('');
 describe('LocalProvider on a tiny planted llama model', () => {
   let models: TinyModels;
   let provider: LocalProvider;
+  const pendingTimers: Array<{ fn: () => void; ms: number }> = [];
+  const timers = {
+    set: (fn: () => void, ms: number) => { const t = { fn, ms }; pendingTimers.push(t); return t; },
+    clear: (h: unknown) => { const i = pendingTimers.indexOf(h as { fn: () => void; ms: number }); if (i >= 0) pendingTimers.splice(i, 1); },
+  };
   before(() => {
     models = writeTinyModels();
     provider = new LocalProvider({
@@ -21,8 +26,9 @@ describe('LocalProvider on a tiny planted llama model', () => {
       models: [
         { name: 'hello', path: models.hello.path, contextSize: 256, threads: 1, sequences: 3 },
         { name: 'loop', path: models.loop.path, contextSize: 256, threads: 1, sequences: 1 },
+        { name: 'idle', path: models.hello.path, contextSize: 64, threads: 1, sequences: 1, idleUnloadMs: 60_000 },
       ],
-    }, { llama });
+    }, { llama, timers });
   });
   after(async () => {
     await provider.close();
@@ -106,6 +112,32 @@ describe('LocalProvider on a tiny planted llama model', () => {
     await assert.rejects(waiting, (e: unknown) => e instanceof GatewayError);
     first.abort();
     while (!(await it.next()).done) { /* drain */ }
+  });
+
+  test('a model unloads after its idle time and reloads on the next request', async () => {
+    const idle = () => provider.stats().models.find((m) => m.name === 'idle')!;
+    await provider.complete(call('idle', chatRequest(user('hi'))));
+    assert.deepEqual([idle().loaded, idle().loads], [true, 1]);
+    assert.deepEqual(pendingTimers.map((t) => t.ms), [60_000]);
+    pendingTimers.shift()!.fn(); // the idle period passes
+    await provider.unload('idle'); // resolves once any unload in flight is done
+    assert.equal(idle().loaded, false);
+    const res = await provider.complete(call('idle', chatRequest(user('hi again'))));
+    assert.equal(res.choices[0].content, HELLO);
+    assert.deepEqual([idle().loaded, idle().loads], [true, 2]);
+  });
+
+  test('a prompt longer than the context is context_length_exceeded, thrown before any part', async () => {
+    await assert.rejects(provider.stream(call('idle', chatRequest(user('x'.repeat(2000))))),
+      (e: unknown) => e instanceof GatewayError && e.code === 'context_length_exceeded');
+    // the sequence was given back
+    assert.equal((await provider.complete(call('idle', chatRequest(user('ok'))))).choices[0].content, HELLO);
+  });
+
+  test('images are refused as unsupported content', async () => {
+    const req = chatRequest([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:,' } }] }]);
+    req.hasImages = true;
+    await assert.rejects(provider.complete(call('hello', req)), (e: unknown) => e instanceof GatewayError && e.code === 'unsupported_content');
   });
 
   test('an unknown model is model_not_found', async () => {
