@@ -101,6 +101,8 @@ export function encodeGguf(meta: Record<string, MetaValue>, tensors: Tensor[]): 
 }
 
 export type TinyArch = 'llama' | 'gpt-oss';
+/** A token of the planted output: its text, or one raw byte token (half a UTF-8 character, say). */
+export type Piece = string | { byte: number };
 
 export interface TinyModelSpec {
   arch: TinyArch;
@@ -108,7 +110,7 @@ export interface TinyModelSpec {
    * The planted chain: once the last prompt token is `after` (token text, e.g. '\n' or 't'), greedy decoding
    * emits `pieces` (each one token) and then `end` (a special token), or repeats `pieces` forever if `loop`.
    */
-  script: { after: string; pieces: string[]; end?: string; loop?: boolean };
+  script: { after: string; pieces: Piece[]; end?: string; loop?: boolean };
   seed?: number;
   /** Extra size for benchmarks (llama only): more layers and a wider feed-forward, same planted output. */
   size?: { layers?: number; feedForward?: number };
@@ -144,6 +146,7 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
   const startId = idOfByte(spec.script.after);
   if (startId === undefined) throw new Error(`script.after must be one byte, got ${JSON.stringify(spec.script.after)}`);
   for (const piece of spec.script.pieces) {
+    if (typeof piece !== 'string') continue;
     if (idOfByte(piece) !== undefined || specials.includes(piece) || pieceIds.has(piece)) continue;
     tokens.push(encodeBpeText(piece)); types.push(TokenType.NORMAL);
     pieceIds.set(piece, tokens.length - 1);
@@ -151,7 +154,8 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
   const firstSpecial = tokens.length;
   for (const sp of specials) { tokens.push(sp); types.push(TokenType.CONTROL); }
   const specialId = (text: string): number => firstSpecial + specials.indexOf(text);
-  const idOf = (piece: string): number => idOfByte(piece) ?? pieceIds.get(piece) ?? specialId(piece);
+  const idOf = (piece: Piece): number =>
+    typeof piece !== 'string' ? piece.byte : idOfByte(piece) ?? pieceIds.get(piece) ?? specialId(piece);
   if (!specials.includes(end)) throw new Error(`script.end must be a special token of ${spec.arch}`);
   const endId = specialId(end);
   const nVocab = tokens.length;
@@ -291,7 +295,8 @@ export function writeTinyModel(dir: string, name: string, spec: TinyModelSpec): 
   const file = encodeGguf(meta, tensors);
   const path = join(dir, name);
   writeFileSync(path, file);
-  const plantedText = spec.script.pieces.join('') + (spec.script.loop ? '' : end);
+  const bytes = Buffer.concat(spec.script.pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from([p.byte]))));
+  const plantedText = bytes.toString('utf8') + (spec.script.loop ? '' : end);
   return { path, vocabSize: nVocab, plantedText, bytes: file.length };
 }
 

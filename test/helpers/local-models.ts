@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage, ChatRequest, StreamPart } from '../../src/core/types.js';
-import { writeTinyModel, type TinyModel } from './gguf.js';
+import { writeTinyModel, type Piece, type TinyModel } from './gguf.js';
 
 export const HELLO_PIECES = ['Hello', ' from', ' a', ' tiny', ' llama', '!'];
 export const LOOP_PIECES = ['la', 'Ω']; // 'Ω' is two bytes: exercises multi-byte detokenizing
@@ -17,7 +17,10 @@ export const HARMONY_PIECES = ['<|channel|>', 'analysis', '<|message|>', 'Think'
 export const TOOL_ARGS = '{"city":"Paris"}';
 export const TOOL_PIECES = ['<|channel|>', 'commentary', ' to=functions.get_weather', ' ', '<|constrain|>', 'json', '<|message|>', TOOL_ARGS];
 
-export interface TinyModels { dir: string; hello: TinyModel; loop: TinyModel; oss: TinyModel; ossTool: TinyModel }
+/** '¡Olé 🎉' with é and 🎉 spelled byte by byte: characters split over tokens must reach clients whole. */
+export const UTF8_PIECES: Piece[] = ['¡', 'O', 'l', ...[...Buffer.from('é')].map((byte) => ({ byte })), ' ', ...[...Buffer.from('🎉')].map((byte) => ({ byte }))];
+
+export interface TinyModels { dir: string; hello: TinyModel; loop: TinyModel; oss: TinyModel; ossTool: TinyModel; utf8: TinyModel }
 
 export function writeTinyModels(): TinyModels {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-tiny-'));
@@ -27,6 +30,7 @@ export function writeTinyModels(): TinyModels {
     hello: writeTinyModel(dir, 'hello.gguf', { arch: 'llama', script: { after: '\n', pieces: HELLO_PIECES } }),
     loop: writeTinyModel(dir, 'loop.gguf', { arch: 'llama', script: { after: '\n', pieces: LOOP_PIECES, loop: true } }),
     oss: writeTinyModel(dir, 'oss.gguf', { arch: 'gpt-oss', script: { after: 't', pieces: HARMONY_PIECES } }),
+    utf8: writeTinyModel(dir, 'utf8.gguf', { arch: 'llama', script: { after: '\n', pieces: UTF8_PIECES } }),
     ossTool: writeTinyModel(dir, 'oss-tool.gguf', { arch: 'gpt-oss', script: { after: 't', pieces: TOOL_PIECES, end: '<|call|>' } }),
   };
 }

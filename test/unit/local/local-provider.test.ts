@@ -26,6 +26,7 @@ describe('LocalProvider on a tiny planted llama model', () => {
       models: [
         { name: 'hello', path: models.hello.path, contextSize: 256, threads: 1, sequences: 3 },
         { name: 'loop', path: models.loop.path, contextSize: 256, threads: 1, sequences: 1 },
+        { name: 'utf8', path: models.utf8.path, contextSize: 256, threads: 1, sequences: 1 },
         { name: 'idle', path: models.hello.path, contextSize: 64, threads: 1, sequences: 1, idleUnloadMs: 60_000 },
       ],
     }, { llama, timers });
@@ -55,6 +56,14 @@ describe('LocalProvider on a tiny planted llama model', () => {
     assert.equal(parts[0].type, 'start');
     assert.deepEqual(parts.filter((p) => p.type === 'text').map((p) => p.type === 'text' && p.text), HELLO_PIECES);
     assert.deepEqual(parts.slice(-2).map((p) => p.type), ['finish', 'usage']);
+  });
+
+  test('a character split over several byte tokens is streamed whole', async () => {
+    const parts = await collect(await provider.stream(call('utf8', chatRequest(user('hi'), { stream: true }))));
+    const texts = parts.flatMap((p) => (p.type === 'text' ? [p.text] : []));
+    assert.equal(texts.join(''), '¡Olé 🎉');
+    assert.ok(texts.includes('é') && texts.includes('🎉'), JSON.stringify(texts));
+    assert.ok(!texts.join('').includes('\uFFFD'));
   });
 
   test('max_tokens cuts the answer and reports length', async () => {
