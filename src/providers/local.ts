@@ -4,6 +4,7 @@
  * use the chat template in their file. Deployments of this provider are `locality: local`.
  */
 import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import type { ChatRequest, ChatResult, StreamPart, Usage } from '../core/types.js';
@@ -20,6 +21,8 @@ import type { Provider, ProviderCall } from './provider.js';
 export interface LocalProviderOptions {
   /** Supplies the llama.cpp binding; default: the prebuilt CPU/GPU binary, never building from source. */
   llama?: () => Promise<Llama>;
+  /** Folder that relative model paths are resolved against: the config file's folder. Default: the cwd. */
+  baseDir?: string;
   /** Idle-unload timers (tests inject their own). */
   timers?: IdleTimers;
   /** Builds the harmony format for gpt-oss models; default: src/harmony's renderer and parser. */
@@ -48,7 +51,9 @@ export class LocalProvider implements Provider {
   constructor(config: LocalProviderConfig, private readonly options: LocalProviderOptions = {}) {
     const parsed = localProviderConfigSchema.parse(config);
     this.id = parsed.id;
-    for (const m of parsed.models) {
+    for (const model of parsed.models) {
+      // `switchyard pull` writes paths relative to the config file, so the folder can move as a whole
+      const m = { ...model, path: resolve(options.baseDir ?? process.cwd(), model.path) };
       if (this.slots.has(m.name)) throw new Error(`local provider "${this.id}": model "${m.name}" is configured twice`);
       this.slots.set(m.name, new ModelSlot(m, {
         llama: options.llama ?? defaultLlama,

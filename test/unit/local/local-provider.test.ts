@@ -160,6 +160,11 @@ describe('LocalProvider start-up checks', () => {
     await assert.rejects(p.validate(), /local model "ghost": \/nonexistent\/ghost\.gguf: file not found/);
   });
 
+  test('relative model paths are resolved against the config folder', async () => {
+    const p = new LocalProvider({ id: 'local', models: [{ name: 'rel', path: 'models/x.gguf' }] }, { baseDir: '/etc/switchyard' });
+    await assert.rejects(p.validate(), /local model "rel": \/etc\/switchyard\/models\/x\.gguf: file not found/);
+  });
+
   test('a file that is not GGUF fails validate() clearly', async () => {
     const p = new LocalProvider({ id: 'local', models: [{ name: 'pkg', path: new URL(import.meta.url).pathname }] });
     await assert.rejects(p.validate(), /not a GGUF file/);
