@@ -94,9 +94,9 @@ export class ModelSlot {
 
   private async doLoad(): Promise<Loaded> {
     const c = this.config;
-    const llama = await this.deps.llama();
     let model: LlamaModel;
     try {
+      const llama = await this.deps.llama();
       model = await llama.loadModel({ modelPath: c.path, ...(c.gpuLayers !== undefined ? { gpuLayers: c.gpuLayers } : {}) });
     } catch (err) {
       throw new GatewayError('upstream_unavailable', `local model "${c.name}" failed to load from ${c.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -69,6 +69,12 @@ export class LocalProvider implements Provider {
    */
   async validate(): Promise<void> {
     for (const slot of this.slots.values()) await checkGguf(slot.config);
+    if (this.slots.size === 0) return;
+    try {
+      await (this.options.llama ?? defaultLlama)();
+    } catch (err) {
+      throw new Error(`local provider "${this.id}": no usable llama.cpp binary for this machine (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    }
   }
 
   /** Loads every model now (e.g. `--preload`), instead of on first request. */
