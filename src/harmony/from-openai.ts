@@ -11,6 +11,7 @@
  *   assistant.tool_calls         → `commentary to=functions.X <|constrain|>json` messages
  *   tool (tool_call_id)          → `functions.X to=assistant` on commentary
  */
+import { renderForCompletion } from './render.js';
 import type { HarmonyMessage, ReasoningEffort, ResponseFormat, SystemContent, ToolDescription } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -117,4 +118,9 @@ export function harmonyFromOpenAI(body: Json, opts: FromOpenAIOptions = {}): Har
     });
   }
   return [...head, ...convo];
+}
+
+/** The harmony prompt for an OpenAI chat request: the conversation plus `<|start|>assistant`. */
+export function renderOpenAIPrompt(body: Json, opts: FromOpenAIOptions = {}): string {
+  return renderForCompletion(harmonyFromOpenAI(body, opts));
 }

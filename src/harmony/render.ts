@@ -64,8 +64,10 @@ function renderMessageInto(msg: HarmonyMessage, sink: RenderSink, functionTools:
   }
   sink.control('message');
   let body: string;
-  if (msg.role === 'system' && msg.system) body = renderSystemContent(msg.system, functionTools);
-  else if (msg.role === 'developer' && msg.developer) body = renderDeveloperContent(msg.developer);
+  // Structured bodies are assembled from client data too (instructions, tool descriptions, schema
+  // strings), and control strings have no legitimate place in them, so they are always neutralised.
+  if (msg.role === 'system' && msg.system) body = neutralize(renderSystemContent(msg.system, functionTools));
+  else if (msg.role === 'developer' && msg.developer) body = neutralize(renderDeveloperContent(msg.developer));
   else body = untrusted.includes(msg.role) ? neutralize(msg.content) : msg.content;
   if (body) sink.text(body);
   sink.control(msg.role === 'assistant' && msg.recipient ? 'call' : 'end');

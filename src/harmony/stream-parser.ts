@@ -32,6 +32,12 @@ export interface StreamParserOptions {
 const CONTROL_ENTRIES = Object.entries(CONTROL) as [ControlName, string][];
 const STOPS: Record<string, MessageEnd> = { end: 'end', call: 'call', return: 'return' };
 const REPLACEMENT = '\uFFFD';
+/** Returned for the many pushes that produce nothing (a held-back `<`, half a character). */
+const NO_EVENTS: readonly HarmonyEvent[] = Object.freeze([]);
+/** Longest header we wait for (role, `to=functions.<64-char name>`, channel, content type fit easily). */
+const HEADER_LIMIT = 512;
+/** Non-streaming decodes are stateless, so one decoder serves every parser. */
+const UTF8 = new TextDecoder('utf-8');
 
 export class HarmonyStreamParser {
   /** Every message completed so far. */
@@ -46,6 +52,10 @@ export class HarmonyStreamParser {
   /** Text held back by the lexer: a possible partial control token or half a surrogate pair. */
   private held = '';
   private byteDecoder: TextDecoder | null = null;
+  /** Set when a headerless message was opened with no text yet: its leading whitespace is dropped. */
+  private trimLeading = false;
+  /** Whether the open message's message-start event has gone out. */
+  private announced = false;
   private tokenBytes: number[] = [];
 
   constructor(opts: StreamParserOptions = {}) {
@@ -55,19 +65,19 @@ export class HarmonyStreamParser {
   }
 
   /** Feed a chunk of completion text. */
-  push(chunk: string): HarmonyEvent[] {
+  push(chunk: string): readonly HarmonyEvent[] {
     this.lex(this.held + chunk);
     return this.drain();
   }
 
   /** Feed raw UTF-8 bytes (e.g. an HTTP body); characters split across chunks are reassembled. */
-  pushBytes(chunk: Uint8Array): HarmonyEvent[] {
+  pushBytes(chunk: Uint8Array): readonly HarmonyEvent[] {
     this.byteDecoder ??= new TextDecoder('utf-8');
     return this.push(this.byteDecoder.decode(chunk, { stream: true }));
   }
 
   /** Feed o200k_harmony token ids. */
-  pushTokens(ids: Iterable<number>): HarmonyEvent[] {
+  pushTokens(ids: Iterable<number>): readonly HarmonyEvent[] {
     for (const id of ids) {
       const control = controlForId(id);
       if (control !== undefined) {
@@ -84,7 +94,7 @@ export class HarmonyStreamParser {
         const tail = incompleteTailLength(this.tokenBytes);
         if (tail < this.tokenBytes.length) {
           const ready = this.tokenBytes.splice(0, this.tokenBytes.length - tail);
-          this.onText(new TextDecoder().decode(Uint8Array.from(ready)));
+          this.onText(UTF8.decode(Uint8Array.from(ready)));
         }
       } else {
         this.flushTokenBytes();
@@ -98,7 +108,7 @@ export class HarmonyStreamParser {
   }
 
   /** End of input: flush held text, close the open message. */
-  end(): HarmonyEvent[] {
+  end(): readonly HarmonyEvent[] {
     if (this.byteDecoder) {
       const rest = this.byteDecoder.decode();
       if (rest) this.lex(this.held + rest);
@@ -117,8 +127,9 @@ export class HarmonyStreamParser {
     return this.drain();
   }
 
-  private drain(): HarmonyEvent[] {
+  private drain(): readonly HarmonyEvent[] {
     const out = this.out;
+    if (out.length === 0) return NO_EVENTS;
     this.out = [];
     return out;
   }
@@ -176,7 +187,7 @@ export class HarmonyStreamParser {
   private flushTokenBytes(): void {
     if (!this.tokenBytes.length) return;
     // Bytes of a character that never completed: one U+FFFD, in the message they belong to (README case 6).
-    const text = new TextDecoder().decode(Uint8Array.from(this.tokenBytes));
+    const text = UTF8.decode(Uint8Array.from(this.tokenBytes));
     this.tokenBytes = [];
     this.onText(text);
   }
@@ -190,7 +201,8 @@ export class HarmonyStreamParser {
         this.emitContent(text);
         return;
       case 'header':
-        this.headerBuf += text;
+        if (this.strict) this.headerBuf += text;
+        else this.appendHeaderLenient(text);
         return;
       case 'start':
         if (this.strict) throw new HarmonyParseError(`unexpected text while expecting ${CONTROL.start}: ${JSON.stringify(text.slice(0, 40))}`);
@@ -198,6 +210,41 @@ export class HarmonyStreamParser {
         // Text after a finished message with no `<|start|>`: a headerless assistant message.
         this.beginHeader('assistant', text);
     }
+  }
+
+  /**
+   * A real header is one short line. Once the buffered "header" holds a newline or passes
+   * HEADER_LIMIT characters it is text with no header (a bare refusal, a lost `<|message|>`): it is
+   * opened as a message there and streamed from then on instead of arriving only at its end. The
+   * cut is made at that exact character, so the outcome does not depend on how input is chunked.
+   */
+  private appendHeaderLenient(text: string): void {
+    let t = text;
+    while (t && this.state === 'header') {
+      const room = Math.max(0, HEADER_LIMIT - this.headerBuf.length);
+      const nl = t.indexOf('\n');
+      const cut = nl >= 0 && nl <= room ? nl : t.length > room ? room : -1;
+      if (cut < 0) { this.headerBuf += t; return; }
+      this.headerBuf += t.slice(0, cut);
+      t = t.slice(cut);
+      if (!this.headerBuf.trim()) {
+        // Only whitespace so far: not a message yet. Drop it (headers are trimmed anyway) and go on.
+        this.headerBuf = '';
+        if (t.startsWith('\n')) t = t.slice(1);
+        continue;
+      }
+      this.promoteHeader();
+    }
+    if (t) this.onText(t);
+  }
+
+  private promoteHeader(): void {
+    const { header, rest } = parseHeader(this.headerBuf, this.roleHint, { strict: false, asContent: true });
+    this.roleHint = null;
+    // Announced with its first text: a bare `assistant` line followed by nothing is no message.
+    this.openMessage(header, header.channel !== undefined || header.recipient !== undefined);
+    if (rest) this.emitContent(rest);
+    else this.trimLeading = true;
   }
 
   private onControl(name: ControlName): void {
@@ -234,7 +281,10 @@ export class HarmonyStreamParser {
   private beginHeader(roleHint: HarmonyRole | null, initial: string): void {
     this.state = 'header';
     this.roleHint = roleHint;
-    this.headerBuf = initial;
+    this.headerBuf = '';
+    // Control literals go straight in; text takes the same path as any later header text.
+    if (initial.startsWith('<|')) this.headerBuf = initial;
+    else if (initial) this.onText(initial);
   }
 
   private completeHeader(): void {
@@ -242,12 +292,20 @@ export class HarmonyStreamParser {
     this.openMessage(header);
   }
 
-  private openMessage(header: ParsedHeader): void {
+  private openMessage(header: ParsedHeader, announce = true): void {
     this.current = header;
     this.content = '';
+    this.trimLeading = false;
     this.state = 'content';
     this.headerBuf = '';
-    this.out.push({ type: 'message-start', index: this.messages.length, ...header });
+    this.announced = false;
+    if (announce) this.announce();
+  }
+
+  private announce(): void {
+    if (this.announced || !this.current) return;
+    this.announced = true;
+    this.out.push({ type: 'message-start', index: this.messages.length, ...this.current });
   }
 
   /** Lenient recovery for a header that ended without `<|message|>`: what follows role and channel is content. */
@@ -266,7 +324,14 @@ export class HarmonyStreamParser {
     this.finishMessage(end);
   }
 
-  private emitContent(text: string): void {
+  private emitContent(raw: string): void {
+    let text = raw;
+    if (this.trimLeading) {
+      text = text.trimStart();
+      if (!text) return;
+      this.trimLeading = false;
+    }
+    this.announce();
     this.content += text;
     const last = this.out[this.out.length - 1];
     const index = this.messages.length;
@@ -275,6 +340,13 @@ export class HarmonyStreamParser {
   }
 
   private finishMessage(end: MessageEnd): void {
+    if (!this.announced) {
+      // A promoted headerless message that never got any text: nothing was said.
+      this.current = null;
+      this.state = 'start';
+      this.roleHint = null;
+      return;
+    }
     const h = this.current ?? { role: 'assistant' as const };
     const message: ParsedMessage = { ...h, content: this.content, end };
     this.out.push({ type: 'message-end', index: this.messages.length, message });

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../core/errors.js';
 
-function upstreamMessage(text: string): string {
+export function upstreamMessage(text: string): string {
   try {
     const j: unknown = JSON.parse(text);
     if (typeof j === 'object' && j !== null) {

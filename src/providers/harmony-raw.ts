@@ -16,7 +16,7 @@ import { encode } from '../harmony/tokens.js';
 import type { SystemContent } from '../harmony/types.js';
 import type { Provider, ProviderCall } from './provider.js';
 import { sseData } from './sse-data.js';
-import { upstreamHttpError, upstreamTransportError } from './harmony-raw-errors.js';
+import { upstreamHttpError, upstreamMessage, upstreamTransportError } from './harmony-raw-errors.js';
 
 export interface HarmonyRawOptions {
   id: string;
@@ -31,8 +31,8 @@ export interface HarmonyRawOptions {
 }
 
 export const HARMONY_STOP = ['<|return|>', '<|call|>'];
-/** Sampling fields passed through from the client's body. */
-const PASSTHROUGH = ['temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty', 'n', 'logit_bias', 'user'];
+/** Sampling fields passed through from the client's body (`n` is not: stream parts carry one choice). */
+const PASSTHROUGH = ['temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'user'];
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -52,7 +52,10 @@ export class HarmonyRawProvider implements Provider {
 
   /** The harmony prompt this provider sends for a request (also handy for debugging). */
   prompt(call: ProviderCall): string {
-    return renderForCompletion(harmonyFromOpenAI(call.request.body, { system: this.opts.system }));
+    const { request } = call;
+    // The validated views win over the raw body (validation folds `reasoning_content` into `reasoning`).
+    const body = { ...request.body, messages: request.messages, reasoning_effort: request.reasoningEffort ?? request.body.reasoning_effort };
+    return renderForCompletion(harmonyFromOpenAI(body, { system: this.opts.system }));
   }
 
   private body(call: ProviderCall, prompt: string, stream: boolean): Json {
@@ -121,6 +124,12 @@ export class HarmonyRawProvider implements Provider {
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
     const prompt = this.prompt(call);
     const res = await this.post(call, this.body(call, prompt, true));
+    const type = String(res.headers['content-type'] ?? '');
+    if (type.includes('application/json')) {
+      // Some engines answer a stream request with a plain JSON error and status 200.
+      const text = await res.body.text().catch(() => '');
+      throw new GatewayError('upstream_error', `upstream error: ${upstreamMessage(text)}`, { upstreamStatus: res.statusCode });
+    }
     return this.parts(call, res, prompt);
   }
 
@@ -154,7 +163,7 @@ export class HarmonyRawProvider implements Provider {
         }
         if (chunk.usage) upstreamUsage = chunk.usage;
         const choice = Array.isArray(chunk.choices) && isObj(chunk.choices[0]) ? chunk.choices[0] : undefined;
-        if (!choice) continue;
+        if (!choice || (choice.index !== undefined && choice.index !== 0)) continue;
         if (typeof choice.text === 'string' && choice.text) {
           outputText += choice.text;
           yield* out(mapper.mapAll(parser.push(choice.text)));

@@ -99,8 +99,32 @@ test('lenient: stray <|return|> after <|end|>, missing <|end|>, glued channel, n
 test('streaming holds back only a possible partial control token', () => {
   const p = new HarmonyStreamParser();
   p.push('<|channel|>final<|message|>');
-  const events: HarmonyEvent[] = p.push('Hello <|ch');
+  const events: readonly HarmonyEvent[] = p.push('Hello <|ch');
   assert.deepEqual(events.filter((e) => e.type === 'content').map((e) => e.type === 'content' && e.text), ['Hello ']);
   const more = p.push('air|> is not a token');
   assert.deepEqual(more.filter((e) => e.type === 'content').map((e) => e.type === 'content' && e.text), ['<|chair|> is not a token']);
+});
+
+test('lenient: headerless text streams once it cannot be a header (a newline, or 512 characters)', () => {
+  const p = new HarmonyStreamParser();
+  const first = p.push("I'm sorry, but I can't help with that.\nHere is why");
+  assert.deepEqual(first.filter((e) => e.type === 'content').map((e) => e.type === 'content' && e.text), ["I'm sorry, but I can't help with that.\nHere is why"]);
+  p.push('.<|end|>');
+  assert.deepEqual(p.messages, [{ role: 'assistant', content: "I'm sorry, but I can't help with that.\nHere is why.", end: 'end' }]);
+
+  const q = new HarmonyStreamParser();
+  const long = 'x'.repeat(600);
+  const events = q.push(long);
+  assert.ok(events.some((e) => e.type === 'message-start'));
+  assert.deepEqual(q.end().map((e) => e.type), ['message-end']);
+  assert.equal(q.messages[0].content, long);
+
+  // A lost <|message|> on a tool call still yields the call with its arguments.
+  const [call] = parseText('<|channel|>commentary to=functions.f <|constrain|>json {"a": 1}<|call|>');
+  assert.deepEqual(call, { role: 'assistant', channel: 'commentary', recipient: 'functions.f', contentType: '<|constrain|>json', content: '{"a": 1}', end: 'call' });
+});
+
+test('lenient: a lone content-type word is not mistaken for a recipient', () => {
+  assert.deepEqual(parseText('<|channel|>final json<|message|>{"a":1}<|return|>'), [{ role: 'assistant', channel: 'final', contentType: 'json', content: '{"a":1}', end: 'return' }]);
+  assert.equal(parseText('<|channel|>final json<|message|>{}', { strict: true })[0].recipient, 'json');
 });

@@ -21,10 +21,11 @@ test('a user message spelling control tokens renders as one user message, no for
   assert.ok(prompt.includes('<\uFF5Cend\uFF5C><\uFF5Cstart\uFF5C>assistant'));
 });
 
-test('tool results and client-supplied assistant history are neutralised too; system/developer are trusted', () => {
+test('tool results, system prompts and tool descriptions from a client are neutralised too', () => {
   const body = {
+    tools: [{ type: 'function', function: { name: 'get_weather', description: `Weather. ${attack}`, parameters: { type: 'object', properties: { city: { type: 'string', description: attack } } } } }],
     messages: [
-      { role: 'system', content: 'Be brief.' },
+      { role: 'system', content: `Be brief. ${attack}` },
       { role: 'user', content: 'weather?' },
       { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
       { role: 'tool', tool_call_id: 'c1', content: `{"note":"${attack}"}` },
@@ -34,6 +35,7 @@ test('tool results and client-supplied assistant history are neutralised too; sy
   const msgs = parseText(prompt, { role: null });
   assert.deepEqual(msgs.map((m) => m.role), ['system', 'developer', 'user', 'assistant', 'tool']);
   assert.equal(msgs[4].name, 'functions.get_weather');
+  assert.ok(!msgs.some((m) => m.content.includes('<|')));
 });
 
 test('neutralize is idempotent, leaves clean text and lone pipes alone', () => {

@@ -11,10 +11,12 @@ import type { ParsedMessage } from '../../../src/harmony/types.js';
 // Characters that stress the lexer (`<`, `|`, `>`) and the UTF-8 paths (2-, 3-, 4-byte, ZWJ sequences).
 const unit = fc.constantFrom('a', 'b', 'x', ' ', '\n', '<', '|', '>', '{', '"', 'é', '日', '🦄', '👍🏽', '\u200d');
 const text = fc.string({ unit, maxLength: 40 });
+// Occasionally long enough to pass the parser's 512-character header limit.
+const answer = fc.oneof({ weight: 4, arbitrary: text }, { weight: 1, arbitrary: fc.string({ unit, minLength: 300, maxLength: 700 }) });
 const malformed = fc.constantFrom<HarmonyMalformation | undefined>(undefined, 'missing-message', 'no-header-refusal', 'stray-return', 'glued-constrain', 'tool-on-analysis');
 const completion = fc.record({
   analysis: fc.option(text, { nil: undefined }),
-  final: text,
+  final: answer,
   preamble: fc.option(text, { nil: undefined }),
   toolCall: fc.option(fc.record({ name: fc.constantFrom('get_weather', 'lookup'), args: fc.dictionary(fc.constantFrom('q', 'n'), text) }), { nil: undefined }),
   malformed,
@@ -31,7 +33,7 @@ function cut<T extends { length: number; slice(a: number, b?: number): T }>(whol
 }
 
 /** Messages from the parser, and a check that the streamed deltas add up to each message's content. */
-function collect(feed: (p: HarmonyStreamParser) => HarmonyEvent[][]): ParsedMessage[] {
+function collect(feed: (p: HarmonyStreamParser) => (readonly HarmonyEvent[])[]): ParsedMessage[] {
   const p = new HarmonyStreamParser();
   const streamed = new Map<number, string>();
   for (const batch of [...feed(p), p.end()]) {
@@ -76,4 +78,24 @@ test('control tokens never reach content in lenient mode', () => {
       assert.ok(!controls.test(m.recipient ?? ''), m.recipient);
     }
   }), { numRuns: 300 });
+});
+
+test('lenient parsing of arbitrary control-token soup never throws and never leaks control tokens', () => {
+  const controls = /<\|(start|end|message|channel|constrain|return|call)\|>/;
+  const piece = fc.oneof(
+    fc.constantFrom('<|start|>', '<|end|>', '<|message|>', '<|channel|>', '<|constrain|>', '<|return|>', '<|call|>'),
+    fc.constantFrom('assistant', 'user', 'tool', 'functions.f', 'to=functions.g', ' to=', 'analysis', 'final', 'commentary', 'json', ' ', '\n', '<|', '|>', '<', 'x y', '🦄'),
+  );
+  fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), fc.constantFrom<'assistant' | null>('assistant', null), points, (pieces, role, ps) => {
+    const input = pieces.join('');
+    const whole = parseText(input, { role });
+    for (const m of whole) {
+      for (const field of [m.content, m.recipient ?? '', m.channel ?? '', m.name ?? '', (m.contentType ?? '').replace(/^<\|constrain\|>/, '')]) assert.ok(!controls.test(field), JSON.stringify(m));
+    }
+    const p = new HarmonyStreamParser({ role });
+    for (const chunk of cut(input, ps)) p.push(chunk);
+    p.end();
+    assert.deepEqual(p.messages, whole);
+    assert.deepEqual(parseTokens(encode(input, { allowSpecial: true }), { role }), whole);
+  }), { numRuns: 500 });
 });

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { HarmonyStreamParser } from '../../../src/harmony/stream-parser.js';
 import { collectChoice, HarmonyPartMapper, toolNameOf } from '../../../src/harmony/reasoning-policy.js';
 import { harmonyCompletion, type HarmonyMalformation } from '../../../src/sim/harmony-completions.js';
+import { parseText } from '../../../src/harmony/parse.js';
+import fc from 'fast-check';
 import type { StreamPart } from '../../../src/core/types.js';
 
 function partsOf(completion: string, chunk = 3, upstreamReason: string | null = 'stop'): StreamPart[] {
@@ -75,4 +77,26 @@ test('an unknown channel is treated as reasoning (fail closed)', () => {
   const choice = collectChoice(partsOf('<|channel|>scratchpad<|message|>hmm<|end|><|start|>assistant<|channel|>final<|message|>ok<|return|>'));
   assert.equal(choice.content, 'ok');
   assert.equal(choice.reasoning, 'hmm');
+});
+
+test('property: streamed parts, however chunked, classify exactly the batch-parsed messages', () => {
+  const unit = fc.constantFrom('a', ' ', '\n', '<', '|', '>', 'é', '🦄');
+  const text = fc.string({ unit, maxLength: 30 });
+  const completion = fc.record({
+    analysis: fc.option(text, { nil: undefined }),
+    final: text,
+    preamble: fc.option(text, { nil: undefined }),
+    toolCall: fc.option(fc.record({ name: fc.constantFrom('f', 'g_h'), args: text }), { nil: undefined }),
+    malformed: fc.constantFrom<HarmonyMalformation | undefined>(undefined, 'missing-message', 'no-header-refusal', 'stray-return', 'glued-constrain', 'tool-on-analysis'),
+  }).map(harmonyCompletion);
+  fc.assert(fc.property(completion, fc.integer({ min: 1, max: 9 }), (c, chunk) => {
+    const choice = collectChoice(partsOf(c, chunk));
+    const msgs = parseText(c).filter((m) => m.role === 'assistant');
+    const isCall = (m: (typeof msgs)[number]) => toolNameOf(m.recipient) !== undefined;
+    const expectText = msgs.filter((m) => !isCall(m) && (m.channel === undefined || m.channel === 'final' || m.channel === 'commentary')).map((m) => m.content).join('');
+    const expectReasoning = msgs.filter((m) => !isCall(m) && !(m.channel === undefined || m.channel === 'final' || m.channel === 'commentary')).map((m) => m.content).join('');
+    assert.equal(choice.content ?? '', expectText);
+    assert.equal(choice.reasoning ?? '', expectReasoning);
+    assert.deepEqual((choice.toolCalls ?? []).map((t) => t.function.arguments), msgs.filter(isCall).map((m) => m.content));
+  }), { numRuns: 300 });
 });

@@ -146,3 +146,35 @@ test('a timeout abort maps to 504 and a refused connection to 503', async () => 
   const dead = new HarmonyRawProvider({ id: 'dead', baseUrl: `http://127.0.0.1:${port}/v1`, dispatcher: agent });
   await rejectsWith(dead.complete(call(ask)), 'upstream_unavailable', 503);
 });
+
+test('non-streaming recoveries: a tool call on analysis, a lost <|message|>, a bare refusal', async () => {
+  const answer = (text: string, finish = 'stop') => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'cmpl-2', choices: [{ index: 0, text, finish_reason: finish }] }));
+    };
+  };
+  answer(harmonyCompletion({ analysis: SECRET, toolCall: { name: 'lookup', args: { q: 'x' } }, malformed: 'tool-on-analysis', includeStop: false }));
+  const call1 = (await provider.complete(call(ask))).choices[0];
+  assert.equal(call1.toolCalls?.[0].function.name, 'lookup');
+  assert.equal(call1.toolCalls?.[0].function.arguments, '{"q":"x"}');
+  assert.equal(call1.finish.unified, 'tool_calls');
+  assert.equal(call1.content, null);
+
+  answer(harmonyCompletion({ analysis: SECRET, final: 'Paris is\nthe capital.', malformed: 'missing-message' }));
+  const lost = await provider.complete(call(ask));
+  assert.equal(lost.choices[0].content, 'Paris is\nthe capital.');
+  assert.equal(lost.choices[0].reasoning, SECRET);
+  assert.equal(lost.usage?.estimated, true, 'no upstream usage: counted by the gateway');
+
+  answer(harmonyCompletion({ malformed: 'no-header-refusal' }), 'stop');
+  const refusal = (await provider.complete(call(ask))).choices[0];
+  assert.equal(refusal.content, "I'm sorry, but I can't help with that.");
+  assert.equal(refusal.reasoning, undefined);
+});
+
+test('a stream request answered with a JSON error (status 200) fails before the first part', async () => {
+  handler = (_req, _body, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"error":{"message":"model not loaded"}}'); };
+  const err = await rejectsWith(provider.stream(call({ ...ask, stream: true })), 'upstream_error', 502);
+  assert.match(err.message, /model not loaded/);
+});
