@@ -96,7 +96,7 @@ class HarmonyDecoder implements OutputDecoder {
   }
 
   push(token: Token): StreamPart[] {
-    let events: HarmonyEvent[];
+    let events: readonly HarmonyEvent[];
     if (this.o200k) {
       events = this.parser.pushTokens([token]);
     } else {
