@@ -42,6 +42,9 @@ export async function createStore(cfg: StoreConfig): Promise<ComposedStore> {
   if (!cfg.redisUrl) return { ...withKeys(pgStore, keys), pgPool: pgStore.pool };
 
   const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+  // While Redis is unreachable every command rejects to its caller (who answers the client);
+  // the connection-level event would only repeat that, so it is not logged twice.
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
   } catch (err) {

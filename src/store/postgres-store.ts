@@ -32,6 +32,7 @@ const SPEND_GROUP: Record<SpendQuery['groupBy'], string> = {
 };
 
 type Queryable = pg.Pool | pg.PoolClient;
+interface PeriodUse { spentUsd: number; reservedUsd: number }
 
 export class PostgresStore implements Store, KeyStore, SpendStore, BudgetStore, ResponseCache {
   readonly backend = 'postgres';
@@ -136,18 +137,24 @@ export class PostgresStore implements Store, KeyStore, SpendStore, BudgetStore, 
 
   // ---- budgets ----
 
-  private async usage(c: Queryable, keyId: string, period: string, now: number): Promise<{ spentUsd: number; reservedUsd: number }> {
-    const { rows } = await c.query<{ spent: number | null; held: number }>(`SELECT
-      (SELECT spent_usd FROM budget_spent WHERE key_id = $1 AND period = $2) AS spent,
-      (SELECT COALESCE(SUM(amount_usd), 0) FROM budget_holds WHERE key_id = $1 AND expires_at > $3) AS held`,
-    [keyId, period, now]);
-    return { spentUsd: Number(rows[0].spent ?? 0), reservedUsd: Number(rows[0].held) };
+  /** Settled spend for the day and month, and live holds, in one round trip. */
+  private async usage(c: Queryable, keyId: string, now: number): Promise<{ day: PeriodUse; month: PeriodUse }> {
+    const p = periodsAt(now);
+    const { rows } = await c.query<{ day: number | null; month: number | null; held: number }>(`SELECT
+      (SELECT spent_usd FROM budget_spent WHERE key_id = $1 AND period = $2) AS day,
+      (SELECT spent_usd FROM budget_spent WHERE key_id = $1 AND period = $3) AS month,
+      (SELECT COALESCE(SUM(amount_usd), 0) FROM budget_holds WHERE key_id = $1 AND expires_at > $4) AS held`,
+    [keyId, p.day, p.month, now]);
+    const reservedUsd = Number(rows[0].held);
+    return {
+      day: { spentUsd: Number(rows[0].day ?? 0), reservedUsd },
+      month: { spentUsd: Number(rows[0].month ?? 0), reservedUsd },
+    };
   }
 
   async reserve(keyId: string, maxCostUsd: number): Promise<Reservation> {
     assertCost('maxCostUsd', maxCostUsd);
     const now = this.now();
-    const p = periodsAt(now);
     return withTransaction(this.pool, async (c) => {
       // The row lock is the serialization point: every reservation for this key waits here.
       const { rows } = await c.query<{ d: number | null; m: number | null }>(
@@ -155,9 +162,7 @@ export class PostgresStore implements Store, KeyStore, SpendStore, BudgetStore, 
       const limits = { dayUsd: rows[0]?.d ?? null, monthUsd: rows[0]?.m ?? null };
       await c.query('DELETE FROM budget_holds WHERE key_id = $1 AND expires_at <= $2', [keyId, now]);
       if (limits.dayUsd !== null || limits.monthUsd !== null) {
-        const err = admissionError({
-          limits, day: await this.usage(c, keyId, p.day, now), month: await this.usage(c, keyId, p.month, now), maxCostUsd, now,
-        });
+        const err = admissionError({ limits, ...await this.usage(c, keyId, now), maxCostUsd, now });
         if (err) throw err;
       }
       const r: Reservation = { id: randomUUID(), keyId, maxCostUsd, expiresAt: now + this.ttlMs };
@@ -186,9 +191,10 @@ export class PostgresStore implements Store, KeyStore, SpendStore, BudgetStore, 
     const now = this.now();
     const p = periodsAt(now);
     const key = await this.getKey(keyId);
+    const u = await this.usage(this.pool, keyId, now);
     return {
-      day: { period: p.day, limitUsd: key?.budgetDayUsd ?? null, ...await this.usage(this.pool, keyId, p.day, now) },
-      month: { period: p.month, limitUsd: key?.budgetMonthUsd ?? null, ...await this.usage(this.pool, keyId, p.month, now) },
+      day: { period: p.day, limitUsd: key?.budgetDayUsd ?? null, ...u.day },
+      month: { period: p.month, limitUsd: key?.budgetMonthUsd ?? null, ...u.month },
     };
   }
 

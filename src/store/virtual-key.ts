@@ -66,7 +66,8 @@ export function isModelAllowed(key: Pick<KeyPolicy, 'models'>, model: string): b
 }
 
 const usd = z.number().finite().nonnegative().nullable();
-const perMinute = z.number().int().positive().nullable();
+// Postgres stores these as integer: keep within int4 so a big value is a 400, not a 500.
+const perMinute = z.number().int().positive().max(2_147_483_647).nullable();
 
 /** The admin API and CLI both feed key input through this schema. */
 export const newKeySchema = z.object({
