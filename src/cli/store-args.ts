@@ -3,7 +3,7 @@
  * ./data/switchyard.db) or `--postgres URL`. Commands talk to the store directly, so they work
  * whether or not a server is running; a running server sees changes within its key cache TTL.
  */
-import { createStore, type ComposedStore } from '../store/create-store.js';
+import { createStore, DEFAULT_SQLITE_PATH, type ComposedStore } from '../store/create-store.js';
 
 export const STORE_OPTIONS = {
   db: { type: 'string' },
@@ -13,13 +13,12 @@ export const STORE_OPTIONS = {
 export const STORE_USAGE = `  --db PATH          SQLite database (default ./data/switchyard.db)
   --postgres URL     use Postgres instead (postgres://user:pass@host:5432/db)`;
 
-export const DEFAULT_DB_PATH = './data/switchyard.db';
 
 export async function openStore(values: { db?: string; postgres?: string }): Promise<ComposedStore> {
   if (values.db && values.postgres) throw new UsageError('use either --db or --postgres, not both');
   // No key cache: a CLI run is short and must see (and make) changes at once.
   if (values.postgres) return createStore({ postgresUrl: values.postgres, keyCacheTtlMs: 0 });
-  return createStore({ sqlitePath: values.db ?? DEFAULT_DB_PATH, keyCacheTtlMs: 0 });
+  return createStore({ sqlitePath: values.db ?? DEFAULT_SQLITE_PATH, keyCacheTtlMs: 0 });
 }
 
 /** A mistake in the command line: printed with the usage, exit code 2. */

@@ -14,6 +14,8 @@ import { RedisResponseCache } from './redis-response-cache.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Clock, Store } from './store.js';
 
+export const DEFAULT_SQLITE_PATH = './data/switchyard.db';
+
 interface CommonOptions {
   /** How long a verified key is trusted without asking the database (ms; 0 disables). */
   keyCacheTtlMs?: number;
@@ -22,7 +24,7 @@ interface CommonOptions {
 }
 
 export type StoreConfig =
-  | ({ sqlitePath: string } & CommonOptions)
+  | ({ /** Default ./data/switchyard.db */ sqlitePath?: string } & CommonOptions)
   | ({ postgresUrl: string; redisUrl?: string; /** Namespace for every Redis key. */ redisPrefix?: string } & CommonOptions);
 
 export interface ComposedStore extends Store {
@@ -33,8 +35,8 @@ export interface ComposedStore extends Store {
 
 export async function createStore(cfg: StoreConfig): Promise<ComposedStore> {
   const keyCache = (inner: Store['keys']) => new CachedKeyStore(inner, { ttlMs: cfg.keyCacheTtlMs ?? DEFAULT_KEY_CACHE_TTL_MS, now: cfg.now });
-  if ('sqlitePath' in cfg) {
-    const s = new SqliteStore({ path: cfg.sqlitePath, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs });
+  if (!('postgresUrl' in cfg)) {
+    const s = new SqliteStore({ path: cfg.sqlitePath ?? DEFAULT_SQLITE_PATH, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs });
     return withKeys(s, keyCache(s.keys));
   }
   const pgStore = await PostgresStore.open({ url: cfg.postgresUrl, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs });
