@@ -1,30 +1,24 @@
 /**
- * Which deployments may serve a request, in the order to try them, and why. Capability and
- * context filters live here so every routing mode shares them.
+ * Which deployments may serve a request, in the order to try them, and why:
+ * resolve the name (resolve.ts), then drop what cannot or may not serve it (filters.ts).
  */
-import { GatewayError } from '../core/errors.js';
 import type { ChatRequest } from '../core/types.js';
 import type { Deployment, Registry } from './registry.js';
+import { resolveCandidates } from './resolve.js';
+import { filterCandidates } from './filters.js';
+import type { RouteContext } from './route-context.js';
 
 export interface RoutePlan {
   deployments: Deployment[];
+  /** Human-readable reason, sent as x-switchyard-route and logged. */
   reason: string;
+  /** Extra facts for the request log (JSON-serializable; kinds of data found, never values). */
+  meta?: Record<string, unknown>;
+  /** Extra response headers describing the decision (estimated cost, saving, …). */
+  headers?: Record<string, string>;
 }
 
-export function planRoute(registry: Registry, chat: ChatRequest): RoutePlan {
-  const entry = registry.get(chat.model);
-  if (!entry) {
-    throw new GatewayError('model_not_found', `The model '${chat.model}' does not exist or is not configured on this gateway`, { param: 'model' });
-  }
-  let deployments = entry.deployments.slice();
-  const seen = new Set([entry.name]);
-  for (const f of entry.fallbacks) {
-    const fb = registry.get(f);
-    if (fb && !seen.has(f)) { seen.add(f); deployments.push(...fb.deployments); }
-  }
-  if (chat.hasImages) {
-    deployments = deployments.filter((d) => d.capabilities.vision !== false);
-    if (!deployments.length) throw new GatewayError('unsupported_content', `The model '${chat.model}' does not accept images`, { param: 'messages' });
-  }
-  return { deployments, reason: deployments.length > 1 ? 'configured order' : 'only deployment' };
+export function planRoute(registry: Registry, chat: ChatRequest, rctx: RouteContext): RoutePlan {
+  const c = resolveCandidates(registry, chat, rctx);
+  return { deployments: filterCandidates(c.deployments, chat, rctx), reason: c.reason };
 }

@@ -3,13 +3,14 @@
  * OpenAI JSON or SSE, and queue one usage record per request whatever happens.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError, asGatewayError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, FinishReason, StreamPart, Usage } from '../core/types.js';
+import { asGatewayError } from '../core/errors.js';
+import type { ChatRequest, FinishReason, Usage } from '../core/types.js';
 import { costUsd } from '../core/cost.js';
 import { estimateMessagesTokens, estimateTextTokens } from '../core/estimate-tokens.js';
 import { newCompletionId, newToolCallId } from '../core/ids.js';
 import type { Deployment, Registry } from '../router/registry.js';
 import { planRoute, type RoutePlan } from '../router/plan.js';
+import { executeComplete, executeStream } from './execute.js';
 import type { UsageRecord, UsageSink } from '../store/usage-record.js';
 import { ChunkWriter, completionOut, usageOut } from './openai-out.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
@@ -42,7 +43,7 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
   try {
     chat = validateChat(parseJson(await readBody(req, ctx.maxBodyBytes)));
-    const plan = planRoute(ctx.registry, chat);
+    const plan = planRoute(ctx.registry, chat, { key: null, headers: req.headers });
     if (chat.stream) await streamChat(res, ctx, chat, plan, abort.signal, out, t0, requestId, req);
     else await completeChat(res, ctx, chat, plan, abort.signal, out, requestId, req);
   } catch (e) {
@@ -87,25 +88,6 @@ function routeHeaders(d: Deployment, route: string, requestId: string): Record<s
   };
 }
 
-/** Tries each deployment in the plan; only retryable failures move on to the next one. */
-async function firstThatAnswers<T>(plan: RoutePlan, signal: AbortSignal, call: (d: Deployment) => Promise<T>): Promise<{ value: T; deployment: Deployment; route: string }> {
-  let last: GatewayError | undefined;
-  const tried: string[] = [];
-  for (const d of plan.deployments) {
-    if (signal.aborted) break;
-    try {
-      const value = await call(d);
-      const route = tried.length ? `${plan.reason}; failover after ${tried.join(', ')}` : plan.reason;
-      return { value, deployment: d, route };
-    } catch (e) {
-      last = asGatewayError(e);
-      if (!last.retryable) throw last;
-      tried.push(`${d.key} (${last.upstreamStatus ?? last.code})`);
-    }
-  }
-  throw last ?? new GatewayError('upstream_unavailable', 'no deployment could be tried');
-}
-
 function settleUsage(chat: ChatRequest, reported: Usage | undefined, generatedChars: string): Usage {
   if (reported) return reported;
   return { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateTextTokens(generatedChars), estimated: true };
@@ -114,8 +96,7 @@ function settleUsage(chat: ChatRequest, reported: Usage | undefined, generatedCh
 async function completeChat(
   res: ServerResponse, ctx: ChatContext, chat: ChatRequest, plan: RoutePlan, signal: AbortSignal, out: Outcome, requestId: string, req: IncomingMessage,
 ): Promise<void> {
-  const { value: result, deployment, route } = await firstThatAnswers<ChatResult>(plan, signal, (d) =>
-    d.provider.complete({ request: chat, upstreamModel: d.upstreamModel, signal, extraBody: d.extraBody }));
+  const { value: result, deployment, route } = await executeComplete(plan, chat, signal);
   out.deployment = deployment;
   out.route = route;
   let text = '';
@@ -136,29 +117,7 @@ async function completeChat(
 async function streamChat(
   res: ServerResponse, ctx: ChatContext, chat: ChatRequest, plan: RoutePlan, signal: AbortSignal, out: Outcome, t0: number, requestId: string, req: IncomingMessage,
 ): Promise<void> {
-  // The first part is awaited before any byte goes to the client, so a stream that fails at once
-  // (a malformed or error first chunk, a reset) still fails over to the next deployment.
-  const { value: opened, deployment, route } = await firstThatAnswers(plan, signal, async (d) => {
-    const it = (await d.provider.stream({ request: chat, upstreamModel: d.upstreamModel, signal, extraBody: d.extraBody }))[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done && first.value.type === 'error') {
-      void it.return?.();
-      throw first.value.error;
-    }
-    return { it, first };
-  });
-  const parts: AsyncIterable<StreamPart> = {
-    [Symbol.asyncIterator]: () => {
-      let pending: IteratorResult<StreamPart> | null = opened.first;
-      return {
-        next: () => {
-          if (pending) { const p = pending; pending = null; return Promise.resolve(p); }
-          return opened.it.next();
-        },
-        return: () => opened.it.return?.() ?? Promise.resolve({ done: true, value: undefined }),
-      };
-    },
-  };
+  const { value: parts, deployment, route } = await executeStream(plan, chat, signal);
   out.deployment = deployment;
   out.route = route;
   const expose = ctx.exposeReasoning(req);
