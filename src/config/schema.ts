@@ -19,6 +19,57 @@ export const capabilitiesSchema = z.object({
   json_mode: z.boolean().optional(),
 }).strict();
 
+// --- reliability (issue 6): timeouts, retries, circuit breakers, load balancing; docs/reliability.md ---
+export const timeoutsSchema = z.object({
+  /** TCP/TLS connect. */
+  connect_ms: z.number().int().positive().optional(),
+  /** Request sent → first streamed part (or the whole answer, for non-streaming calls: see total_ms). */
+  ttft_ms: z.number().int().positive().optional(),
+  /** Longest silence between two streamed parts. */
+  idle_ms: z.number().int().positive().optional(),
+  /** Whole attempt, first byte sent to last byte received. */
+  total_ms: z.number().int().positive().optional(),
+}).strict();
+
+export const retrySchema = z.object({
+  /** Extra passes over the whole fallback chain once every candidate failed (0 = one pass only). */
+  max_retries: z.number().int().min(0).max(10).optional(),
+  base_ms: z.number().int().nonnegative().optional(),
+  max_backoff_ms: z.number().int().nonnegative().optional(),
+  /** An upstream Retry-After longer than this is not waited for: the request fails with it instead. */
+  max_retry_after_ms: z.number().int().nonnegative().optional(),
+}).strict();
+
+export const circuitBreakerSchema = z.object({
+  enabled: z.boolean().optional(),
+  consecutive_failures: z.number().int().positive().optional(),
+  error_rate: z.number().gt(0).max(1).optional(),
+  /** How many recent outcomes the error rate is computed over. */
+  window: z.number().int().positive().optional(),
+  min_requests: z.number().int().positive().optional(),
+  open_ms: z.number().int().positive().optional(),
+  half_open_probes: z.number().int().positive().optional(),
+}).strict();
+
+export const balanceSchema = z.enum(['ordered', 'weighted', 'least_in_flight', 'latency']);
+
+export const healthCheckSchema = z.object({
+  enabled: z.boolean().optional(),
+  interval_ms: z.number().int().positive().optional(),
+  timeout_ms: z.number().int().positive().optional(),
+}).strict();
+
+export const reliabilitySchema = z.object({
+  timeouts: timeoutsSchema.optional(),
+  retry: retrySchema.optional(),
+  circuit_breaker: circuitBreakerSchema.optional(),
+  /** Default balancing strategy for models that name none. */
+  balance: balanceSchema.optional(),
+  /** Active checks of local engines (GET /models); a failing engine is taken out of rotation. */
+  health_check: healthCheckSchema.optional(),
+}).strict();
+// --- end reliability ---
+
 export const deploymentSchema = z.object({
   provider: z.string().min(1),
   model: z.string().min(1),
@@ -29,12 +80,14 @@ export const deploymentSchema = z.object({
   region: z.string().optional(),
   weight: z.number().positive().optional(),
   extra_body: z.record(z.string(), z.unknown()).optional(),
+  timeouts: timeoutsSchema.optional(), // reliability: overrides the provider's
 }).strict();
 
 export const modelSchema = z.object({
   name: z.string().min(1),
   deployments: z.array(deploymentSchema).min(1),
   fallbacks: z.array(z.string()).optional(),
+  balance: balanceSchema.optional(), // reliability
 }).strict();
 
 export const providerSchema = z.object({
@@ -47,6 +100,7 @@ export const providerSchema = z.object({
   timeout_ms: z.number().int().positive().optional(),
   max_connections: z.number().int().positive().optional(),
   locality: localitySchema.optional(),
+  timeouts: timeoutsSchema.optional(), // reliability: overrides reliability.timeouts
 }).strict();
 
 export const serverSchema = z.object({
@@ -65,6 +119,7 @@ export const storageSchema = z.object({
 export const configSchema = z.object({
   server: serverSchema.optional(),
   storage: storageSchema.optional(),
+  reliability: reliabilitySchema.optional(),
   providers: z.array(providerSchema).default([]),
   models: z.array(modelSchema).default([]),
 }).strict();
@@ -74,4 +129,7 @@ export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
+export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
+export type ReliabilityConfig = z.output<typeof reliabilitySchema>;
+export type BalanceStrategy = z.output<typeof balanceSchema>;
 export type Price = z.output<typeof priceSchema>;

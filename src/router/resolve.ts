@@ -20,5 +20,14 @@ export function resolveCandidates(registry: Registry, chat: ChatRequest, _rctx: 
     const fb = registry.get(f);
     if (fb && !seen.has(f)) { seen.add(f); deployments.push(...fb.deployments); }
   }
+  // --- reliability: per-request fallbacks, OpenRouter-style `models: [...]` (tried after the model's own chain) ---
+  const asked = chat.body.models;
+  if (Array.isArray(asked)) {
+    for (const f of asked) {
+      const fb = typeof f === 'string' && !seen.has(f) ? registry.get(f) : undefined;
+      if (fb) { seen.add(fb.name); deployments.push(...fb.deployments); }
+    }
+  }
+  // --- end reliability ---
   return { deployments, reason: deployments.length > 1 ? 'configured order' : 'only deployment' };
 }
