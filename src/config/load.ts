@@ -36,6 +36,9 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
   cfg.providers.forEach((p, i) => {
     if (providerIds.has(p.id)) problems.push(`providers[${i}].id: duplicate provider id '${p.id}'`);
     providerIds.add(p.id);
+    if (p.type === 'local' && !p.models?.length) problems.push(`providers[${i}].models: a local provider needs at least one model {name, path}`);
+    if (p.type !== 'local' && p.models) problems.push(`providers[${i}].models: only providers of type 'local' list models`);
+    if (p.type !== 'local' && !p.base_url) problems.push(`providers[${i}].base_url: required for type '${p.type}'`);
   });
   const names = new Set<string>();
   cfg.models.forEach((m, i) => {

@@ -3,6 +3,7 @@
  * users write them; docs/config.md documents every field.
  */
 import { z } from 'zod';
+import { localModelSchema } from '../local/local-config.js';
 
 export const priceSchema = z.object({
   input: z.number().nonnegative(),
@@ -92,8 +93,11 @@ export const modelSchema = z.object({
 
 export const providerSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-  type: z.enum(['openai-compatible']),
-  base_url: z.string().url(),
+  type: z.enum(['openai-compatible', 'local', 'harmony-raw']),
+  /** Required for every type except `local`. */
+  base_url: z.string().url().optional(),
+  /** `type: local` only: GGUF models served inside the gateway (see docs/local.md). */
+  models: z.array(localModelSchema).optional(),
   api_key_env: z.string().optional(),
   api_key: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -108,10 +112,18 @@ export const serverSchema = z.object({
   port: z.number().int().min(0).max(65535).optional(),
   max_body_bytes: z.number().int().positive().optional(),
   master_key_env: z.string().optional(),
+  /** Default reasoning visibility for callers whose key sets none: hidden (default) or exposed. */
+  reasoning: z.enum(['hidden', 'exposed']).optional(),
+  cache_ttl_seconds: z.number().int().positive().optional(),
+  drain_ms: z.number().int().nonnegative().optional(),
 }).strict();
 
 export const storageSchema = z.object({
   sqlite_path: z.string().optional(),
+  /** Shared keys, spend and request log for several instances (env var name holding the URL). */
+  postgres_url_env: z.string().optional(),
+  /** Shared rate limits, budget holds and cache (env var name holding the URL). */
+  redis_url_env: z.string().optional(),
   flush_interval_ms: z.number().int().positive().optional(),
   max_queue: z.number().int().positive().optional(),
 }).strict();

@@ -5,6 +5,7 @@
 import type { Config, DeploymentConfig } from '../config/schema.js';
 import type { Provider } from '../providers/provider.js';
 import type { PriceTable } from '../core/cost.js';
+import type { Usage } from '../core/types.js';
 
 export type Locality = 'local' | 'on-prem' | 'cloud';
 
@@ -21,6 +22,8 @@ export interface Deployment {
   locality: Locality;
   weight: number;
   extraBody?: Record<string, unknown>;
+  /** Pricing that depends on more than tokens (local hardware priced per hour); overrides `price`. */
+  costOf?: (usage: Usage, durationMs: number) => number;
 }
 
 export interface ModelEntry {
