@@ -13,6 +13,7 @@ import { handleAdmin } from './admin.js';
 import { handleChat, type ChatContext } from './chat-handler.js';
 import { Governance } from './governance.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
+import type { Reliability } from '../reliability/reliability.js';
 
 export interface GatewayOptions {
   registry: Registry;
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   /** Default reasoning visibility for callers without a key policy: 'hidden' unless configured. */
   reasoning?: 'hidden' | 'exposed';
   cacheTtlSeconds?: number;
+  /** Timeouts, retries, circuit breakers and balancing; see src/reliability/. */
+  reliability?: Reliability;
   /** Called once everything is closed (providers, stores). */
   onClose?: () => Promise<void>;
 }
@@ -50,7 +53,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     cacheTtlSeconds: opts.cacheTtlSeconds ?? 3600,
     maxBodyBytes,
     reasoningDefault: opts.reasoning ?? 'hidden',
+    reliability: opts.reliability,
   };
+  // Chat requests being served; shutdown drains them (their usage records are queued when each settles).
+  const inFlight = new Set<Promise<void>>();
 
   async function listModels(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     try {
@@ -74,7 +80,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  // Slow clients (slowloris): headers must arrive within 20 s and the whole request body within 60 s,
+  // or Node answers 408 and closes. Only the request is timed; a long streamed answer is not.
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
     const requestId = newRequestId();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -83,7 +91,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (path === '/v1/chat/completions' || path === '/chat/completions') {
         if (req.method !== 'POST') throw new GatewayError('method_not_allowed', `use POST for ${path}`);
         if (draining) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
-        void handleChat(req, res, ctx, requestId);
+        const p = handleChat(req, res, ctx, requestId);
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
         return;
       }
       if (path === '/v1/models' || path === '/models') {
@@ -125,11 +135,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
     close: async (drainMs = 10_000) => {
       draining = true;
       governance.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting; idle keep-alive connections go now, busy ones once their chat settled.
+      server.close();
       server.closeIdleConnections();
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
-      await Promise.race([closed, deadline]);
+      const settle = (ms: number) => Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+      ]);
+      await settle(drainMs);
+      // Past the deadline: cut what is left; each handler then sees its client gone and still queues its record.
       server.closeAllConnections();
+      await settle(2_000);
       await opts.usage.close();
       await Promise.all([...opts.registry.providers.values()].map((p) => p.close?.()));
       await opts.onClose?.();

@@ -13,6 +13,8 @@ import { SpendSink } from '../store/spend-sink.js';
 import { createStore, type ComposedStore } from '../store/create-store.js';
 import type { UsageRecord, UsageSink } from '../store/usage-record.js';
 import { createGateway, type Gateway } from './app.js';
+import { Reliability } from '../reliability/reliability.js';
+import { HealthChecker } from '../reliability/health-check.js';
 
 export interface BootOptions {
   config: Config;
@@ -40,7 +42,10 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv, baseDir =
     const baseUrl = p.base_url!;
     providers.set(p.id, p.type === 'harmony-raw'
       ? new HarmonyRawProvider({ id: p.id, baseUrl, apiKey })
-      : new OpenAICompatibleProvider({ id: p.id, baseUrl, apiKey, headers: p.headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections }));
+      : new OpenAICompatibleProvider({
+        id: p.id, baseUrl, apiKey, headers: p.headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections,
+        connectTimeoutMs: p.timeouts?.connect_ms ?? config.reliability?.timeouts?.connect_ms,
+      }));
     locality.set(p.id, p.locality ?? (isLoopback(new URL(baseUrl).hostname) ? 'local' : 'cloud'));
   }
   return { providers, locality };
@@ -95,6 +100,11 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue });
   const usage = new FanoutSink([log, new SpendSink(store.spend)]);
 
+  const reliability = new Reliability({ config });
+  const hc = config.reliability?.health_check;
+  const health = new HealthChecker({ registry, reliability, intervalMs: hc?.interval_ms ?? 10_000, timeoutMs: hc?.timeout_ms ?? 2_000 });
+  if (hc?.enabled !== false) health.start();
+
   const masterKeyEnv = config.server?.master_key_env ?? 'SWITCHYARD_MASTER_KEY';
   const gateway = createGateway({
     registry,
@@ -104,7 +114,8 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     masterKey: env[masterKeyEnv] || undefined,
     reasoning: config.server?.reasoning,
     cacheTtlSeconds: config.server?.cache_ttl_seconds,
-    onClose: () => store.close(),
+    reliability,
+    onClose: () => { health.stop(); return store.close(); },
   });
   return { gateway, registry, store, usage };
 }
