@@ -34,7 +34,8 @@ export function chaosConfig(o: ChaosConfigOptions): Record<string, unknown> {
   const faulty = o.faultFree ? [] : FAULT_MIXES.map((sim, i) => ({ provider: 'faulty', model: `flaky-${i}-${String(sim.fault)}`, extra_body: { sim } }));
   return {
     reliability: {
-      timeouts: { ttft_ms: 1_500, idle_ms: 2_000, total_ms: 20_000 },
+      // Non-streaming answers arrive whole, so only total_ms can catch a hung one: keep it short here.
+      timeouts: { ttft_ms: 1_000, idle_ms: 2_000, total_ms: 3_000 },
       retry: { max_retries: 2, base_ms: 50, max_backoff_ms: 500 },
       circuit_breaker: { consecutive_failures: 5, error_rate: 0.6, window: 20, min_requests: 10, open_ms: 1_000 },
     },
