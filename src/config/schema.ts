@@ -50,6 +50,8 @@ export const circuitBreakerSchema = z.object({
   min_requests: z.number().int().positive().optional(),
   open_ms: z.number().int().positive().optional(),
   half_open_probes: z.number().int().positive().optional(),
+  /** When every deployment's circuit is open, still try them (true) or fail fast with 503 (false). */
+  last_resort: z.boolean().optional(),
 }).strict();
 
 export const balanceSchema = z.enum(['ordered', 'weighted', 'least_in_flight', 'latency']);

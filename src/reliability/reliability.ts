@@ -38,6 +38,8 @@ export class Reliability {
   readonly random: () => number;
   readonly retry: RetryPolicy;
   readonly breakerEnabled: boolean;
+  /** When every candidate's circuit is open, try them anyway instead of failing fast. */
+  readonly lastResort: boolean;
   private readonly breaker: CircuitBreakerOptions;
   private readonly defaultTimeouts: Timeouts;
   private readonly providerTimeouts = new Map<string, Timeouts>();
@@ -58,6 +60,7 @@ export class Reliability {
     };
     const cb = r?.circuit_breaker;
     this.breakerEnabled = cb?.enabled ?? true;
+    this.lastResort = cb?.last_resort ?? true;
     this.breaker = {
       consecutiveFailures: cb?.consecutive_failures ?? DEFAULT_BREAKER.consecutiveFailures,
       errorRate: cb?.error_rate ?? DEFAULT_BREAKER.errorRate,

@@ -73,31 +73,55 @@ async function runChain<T>(
   const request = upstreamChat(chat);
   const tried: string[] = [];
   let last: GatewayError | undefined;
+  /** One attempt; undefined when it failed in a way that lets the chain go on. */
+  const tryOne = async (d: Deployment, forced: boolean): Promise<(Executed<T> & { attempt: Attempt }) | undefined> => {
+    const state = rel.state(d);
+    const ctl = new AbortController();
+    const a: Attempt = {
+      d, state, timeouts: rel.timeouts(d), startedAt: rel.now(), client: signal,
+      call: { request, upstreamModel: d.upstreamModel, signal: AbortSignal.any([signal, ctl.signal]), extraBody: d.extraBody },
+      abort: (reason) => ctl.abort(reason),
+    };
+    state.inFlight++;
+    state.requests++;
+    try {
+      const value = await attempt(a);
+      if (forced) state.breaker.reset(); // it answered after all: back in rotation
+      else state.breaker.success();
+      const route = routeOf(plan, rel, d, forced ? [...tried, 'every circuit open: last resort'] : tried);
+      return { value, deployment: d, route, attempt: a };
+    } catch (e) {
+      state.inFlight--;
+      const err = asGatewayError(e);
+      if (signal.aborted) { state.breaker.release(); throw err; }
+      judge(a, err, rel);
+      if (!err.retryable && err.code !== 'upstream_auth') throw err;
+      last = err;
+      tried.push(`${d.key} (${err.upstreamStatus ?? err.code})`);
+      return undefined;
+    }
+  };
   for (let pass = 0; ; pass++) {
+    let attempted = false;
+    const circuitOpen: Deployment[] = [];
     for (const d of rel.order(plan.deployments)) {
       if (signal.aborted) throw clientGone();
       const state = rel.state(d);
-      if (!state.available() || !state.breaker.acquire()) continue;
-      const ctl = new AbortController();
-      const a: Attempt = {
-        d, state, timeouts: rel.timeouts(d), startedAt: rel.now(), client: signal,
-        call: { request, upstreamModel: d.upstreamModel, signal: AbortSignal.any([signal, ctl.signal]), extraBody: d.extraBody },
-        abort: (reason) => ctl.abort(reason),
-      };
-      state.inFlight++;
-      state.requests++;
-      try {
-        const value = await attempt(a);
-        state.breaker.success();
-        return { value, deployment: d, route: routeOf(plan, rel, d, tried), attempt: a };
-      } catch (e) {
-        state.inFlight--;
-        const err = asGatewayError(e);
-        if (signal.aborted) { state.breaker.release(); throw err; }
-        judge(a, err, rel);
-        if (!err.retryable && err.code !== 'upstream_auth') throw err;
-        last = err;
-        tried.push(`${d.key} (${err.upstreamStatus ?? err.code})`);
+      if (!state.available() || !state.breaker.acquire()) {
+        if (rel.now() >= state.coolUntil) circuitOpen.push(d);
+        continue;
+      }
+      attempted = true;
+      const done = await tryOne(d, false);
+      if (done) return done;
+    }
+    // Breakers steer traffic to the deployments that work; when none is left they do not turn
+    // the request into a certain failure (unless `last_resort: false` asks to fail fast).
+    if (!attempted && rel.lastResort) {
+      for (const d of circuitOpen) {
+        if (signal.aborted) throw clientGone();
+        const done = await tryOne(d, true);
+        if (done) return done;
       }
     }
     if (pass >= rel.retry.maxRetries) break;

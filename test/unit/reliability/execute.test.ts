@@ -114,9 +114,20 @@ test('an open breaker stops traffic to a dead deployment', async () => {
   assert.equal(rel.snapshot()['a/x'].state, 'open');
 });
 
-test('when every breaker is open the request fails fast with 503 and Retry-After', async () => {
-  const a = new ScriptedProvider('a', () => '503');
+test('when every breaker is open the last resort still tries them, and a success closes the circuit', async () => {
+  let n = 0;
+  const a = new ScriptedProvider('a', () => (n++ === 0 ? '503' : 'ok'));
   const rel = policy({ circuit_breaker: { consecutive_failures: 1, open_ms: 60_000 } });
+  await assert.rejects(executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel }));
+  assert.equal(rel.snapshot()['a/x'].state, 'open');
+  const r = await executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel });
+  assert.match(r.route, /last resort/);
+  assert.equal(rel.snapshot()['a/x'].state, 'closed');
+});
+
+test('with last_resort off, every breaker open fails fast with 503 and Retry-After', async () => {
+  const a = new ScriptedProvider('a', () => '503');
+  const rel = policy({ circuit_breaker: { consecutive_failures: 1, open_ms: 60_000, last_resort: false } });
   await assert.rejects(executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel }));
   await assert.rejects(
     executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel }),
