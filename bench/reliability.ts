@@ -17,9 +17,9 @@ const CONCURRENCY = Number(process.argv[3] ?? 16);
 
 interface Row { name: string; load: LoadResult; records: number; faults: number }
 
-async function loadRun(name: string, faultFree: boolean, faulty: Proc, healthy: Proc): Promise<Row> {
+async function loadRun(name: string, faultFree: boolean, faulty: Proc, healthy: Proc, balance?: 'weighted' | 'latency'): Promise<Row> {
   const before = faultFree ? 0 : (await simStats(faulty.origin)).faults;
-  const gw = await startGateway(chaosConfig({ faultyUrl: faulty.url, healthyUrl: healthy.url, faultFree }));
+  const gw = await startGateway(chaosConfig({ faultyUrl: faulty.url, healthyUrl: healthy.url, faultFree, balance }));
   const load = await runLoad(gw.url, N, CONCURRENCY);
   await gw.stop(); // graceful: drains and flushes the usage log
   const db = new Database(gw.dbPath, { readonly: true });
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   await loadRun('warm-up', true, faulty, healthy); // JIT and sockets warm, so the baseline is not penalized
   const rows = [
     await loadRun('fault-free (healthy deployment only)', true, faulty, healthy),
-    await loadRun('6 flaky deployments + 1 healthy', false, faulty, healthy),
+    await loadRun('6 flaky deployments + 1 healthy, balance: weighted', false, faulty, healthy, 'weighted'),
+    await loadRun('6 flaky deployments + 1 healthy, balance: latency', false, faulty, healthy, 'latency'),
   ];
   await Promise.all([faulty.stop(), healthy.stop()]);
 
