@@ -35,6 +35,7 @@ describe('under injected faults, one healthy deployment serves everything', () =
     assert.ok(f.faults > 20, `the faulty simulator injected only ${f.faults} faults`);
 
     assert.equal(await gw.stop(), 0, 'graceful exit on SIGTERM');
+    assert.doesNotMatch(gw.output(), /internal error|fatal/i, 'no fault surfaced as a gateway bug');
     const db = new Database(gw.dbPath, { readonly: true });
     try {
       const rows = db.prepare('SELECT status, count(*) AS n FROM request_log GROUP BY status').all() as Array<{ status: number; n: number }>;
