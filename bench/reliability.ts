@@ -5,7 +5,7 @@
  * resets) sit beside the healthy one; then measures how fast a dead deployment's circuit opens.
  * Prints markdown tables (copied into docs/reliability.md).
  *
- *   npx tsc -p . && node dist/bench/reliability.js [requests=400] [concurrency=16]
+ *   npx tsc -p . && node dist/bench/reliability.js [requests=400] [concurrency=4]
  */
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
@@ -13,7 +13,7 @@ import { startGateway, startSim, type Proc } from '../test/helpers/procs.js';
 import { chaosConfig, percentile, runLoad, simStats, type LoadResult } from '../test/helpers/chaos.js';
 
 const N = Number(process.argv[2] ?? 400);
-const CONCURRENCY = Number(process.argv[3] ?? 16);
+const CONCURRENCY = Number(process.argv[3] ?? 4);
 
 interface Row { name: string; load: LoadResult; records: number; faults: number }
 
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     await loadRun('fault-free (healthy deployment only)', true, faulty, healthy),
     await loadRun('6 flaky deployments + 1 healthy, balance: weighted', false, faulty, healthy, 'weighted'),
     await loadRun('6 flaky deployments + 1 healthy, balance: latency', false, faulty, healthy, 'latency'),
+    await loadRun('fault-free again (run-to-run noise)', true, faulty, healthy),
   ];
   await Promise.all([faulty.stop(), healthy.stop()]);
 
