@@ -62,6 +62,13 @@ export const healthCheckSchema = z.object({
   timeout_ms: z.number().int().positive().optional(),
 }).strict();
 
+/** Slow clients (slowloris): limits on receiving a request; a long streamed answer is not timed. */
+export const clientTimeoutsSchema = z.object({
+  headers_timeout_ms: z.number().int().positive().optional(),
+  /** Headers and body together. */
+  request_timeout_ms: z.number().int().positive().optional(),
+}).strict();
+
 export const reliabilitySchema = z.object({
   timeouts: timeoutsSchema.optional(),
   retry: retrySchema.optional(),
@@ -70,6 +77,7 @@ export const reliabilitySchema = z.object({
   balance: balanceSchema.optional(),
   /** Active checks of local engines (GET /models); a failing engine is taken out of rotation. */
   health_check: healthCheckSchema.optional(),
+  client: clientTimeoutsSchema.optional(),
 }).strict();
 // --- end reliability ---
 

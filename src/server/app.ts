@@ -28,6 +28,10 @@ export interface GatewayOptions {
   cacheTtlSeconds?: number;
   /** Timeouts, retries, circuit breakers and balancing; see src/reliability/. */
   reliability?: Reliability;
+  /** Slow clients: headers within this (default 20 s)… */
+  clientHeadersTimeoutMs?: number;
+  /** …and the whole request within this (default 60 s), else 408 and close. */
+  clientRequestTimeoutMs?: number;
   /** Called once everything is closed (providers, stores). */
   onClose?: () => Promise<void>;
 }
@@ -80,9 +84,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   }
 
-  // Slow clients (slowloris): headers must arrive within 20 s and the whole request body within 60 s,
-  // or Node answers 408 and closes. Only the request is timed; a long streamed answer is not.
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
+  // Slow clients (slowloris): headers and the whole request must arrive in time, or Node answers 408
+  // and closes. Only the request is timed; a long streamed answer is not.
+  const requestTimeout = opts.clientRequestTimeoutMs ?? 60_000;
+  const server = createServer({
+    keepAliveTimeout: 65_000,
+    requestTimeout,
+    headersTimeout: Math.min(opts.clientHeadersTimeoutMs ?? 20_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(requestTimeout / 4))),
+  }, (req, res) => {
     const requestId = newRequestId();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -117,7 +127,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Malformed HTTP (bad request line, oversized headers) never reaches a handler; answer and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'; // 408: a slow client
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     } else socket.destroy();
   });

@@ -115,6 +115,8 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     reasoning: config.server?.reasoning,
     cacheTtlSeconds: config.server?.cache_ttl_seconds,
     reliability,
+    clientHeadersTimeoutMs: config.reliability?.client?.headers_timeout_ms,
+    clientRequestTimeoutMs: config.reliability?.client?.request_timeout_ms,
     onClose: () => { health.stop(); return store.close(); },
   });
   return { gateway, registry, store, usage };
