@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadOutcomes, type OutcomeRow } from '../src/router/learned/data.js';
 import { DEFAULT_SPEC } from '../src/router/learned/features.js';
 import { routerReport } from '../src/router/learned/metrics.js';
-import { crossValidate, prepare, type Recipe, type Target } from '../src/router/learned/recipe.js';
+import { crossValidate, outOfFoldTopicGains, prepare, type Recipe, type Target } from '../src/router/learned/recipe.js';
 import { DEFAULT_FIT } from '../src/router/learned/train.js';
 
 const dir = process.env.SWITCHYARD_SHARED ? join(process.env.SWITCHYARD_SHARED, 'routing-data') : '/work/shared/routing-data';
@@ -18,7 +18,7 @@ const k = Number(process.env.K ?? 5);
 for (const target of targets) for (const l2 of l2s) {
   const recipe: Recipe = { spec, target, subjectSmoothing: Number(process.env.SMOOTH ?? 0), topicBits: Number(process.env.TBITS ?? 14), fit: { ...DEFAULT_FIT, l2, l2Dense: Number(process.env.L2D ?? l2), iterations: Number(process.env.IT ?? 120) } };
   const t1 = Date.now();
-  const s = crossValidate(rows, ex, recipe, k, Number(process.env.SEED ?? 0));
+  const s = process.env.TOPICONLY ? outOfFoldTopicGains(rows, ex, recipe, k, Number(process.env.SEED ?? 0)) : crossValidate(rows, ex, recipe, k, Number(process.env.SEED ?? 0));
   const line: string[] = [`${target} l2=${l2}`];
   for (const set of [...new Set(rows.map((r) => r.set))]) {
     const idx = rows.map((r, i) => (r.set === set ? i : -1)).filter((i) => i >= 0);

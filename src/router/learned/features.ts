@@ -26,7 +26,7 @@ export const DENSE = [
   'chars', 'words', 'turns', 'userTurns', 'otherTurns', 'systemChars', 'lastUserChars', 'numbers',
   'maxDigits', 'decimals', 'mathOps', 'latex', 'codeMarks', 'newlines', 'sentences', 'questionMarks',
   'choiceLines', 'choiceChars', 'stepWords', 'negations', 'capitalized', 'longWords', 'nonAscii',
-  'statements', 'howMany', 'percents', 'currency', 'avgWordLen', 'topicGain',
+  'statements', 'howMany', 'percents', 'currency', 'commas', 'fractionWords', 'numberWords', 'avgWordLen', 'topicGain',
 ] as const;
 export type DenseName = (typeof DENSE)[number];
 const D = Object.fromEntries(DENSE.map((n, i) => [n, i])) as Record<DenseName, number>;
@@ -53,6 +53,8 @@ const KW_NEG = 2;
 const KW_STATEMENT = 3;
 const KW_HOW = 4;
 const KW_MANY = 5;
+const KW_FRACTION = 6;
+const KW_NUMBER = 7;
 const KEYWORDS = new Map<number, number>();
 for (const w of STEP_WORDS) KEYWORDS.set(hashString(w), KW_STEP);
 for (const w of NEGATIONS) KEYWORDS.set(hashString(w), KW_NEG);
@@ -60,6 +62,9 @@ KEYWORDS.set(hashString('statement'), KW_STATEMENT);
 KEYWORDS.set(hashString('how'), KW_HOW);
 KEYWORDS.set(hashString('many'), KW_MANY);
 KEYWORDS.set(hashString('much'), KW_MANY);
+for (const w of ['half', 'halves', 'third', 'thirds', 'quarter', 'quarters', 'fourth', 'fifth', 'tenth', 'fraction']) KEYWORDS.set(hashString(w), KW_FRACTION);
+for (const w of ['two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'twelve', 'twenty', 'hundred', 'thousand',
+  'dozen', 'double', 'triple', 'twice', 'thrice']) KEYWORDS.set(hashString(w), KW_NUMBER);
 
 /** Reusable output of one extraction: sparse (index, value) pairs and the raw dense vector. */
 export class FeatureBuffer {
@@ -137,6 +142,8 @@ function scanWords(lower: string, original: string, mask: number, buf: FeatureBu
       if (kw === KW_STEP) dense[D.stepWords]++;
       else if (kw === KW_NEG) dense[D.negations]++;
       else if (kw === KW_STATEMENT) dense[D.statements]++;
+      else if (kw === KW_FRACTION) dense[D.fractionWords]++;
+      else if (kw === KW_NUMBER) dense[D.numberWords]++;
       else if (kw === KW_MANY && hasPrev && KEYWORDS.get(prev) === KW_HOW) dense[D.howMany]++;
     }
     buf.push(finalize(h ^ GROUP_SEEDS[G_WORD]) & mask, G_WORD);
@@ -178,6 +185,7 @@ function scanChars(lower: string, spec: FeatureSpec, mask: number, buf: FeatureB
     else if (c === 63) { dense[D.questionMarks]++; dense[D.sentences]++; }
     else if ((c === 46 || c === 33) && isSpace(next)) dense[D.sentences]++;
     else if (c === 37) dense[D.percents]++;
+    else if (c === 44) dense[D.commas]++;
     else if (c === 46 && i > 0 && isDigit(lower.charCodeAt(i - 1)) && isDigit(next)) dense[D.decimals]++;
     else if (c >= 0x80) dense[D.nonAscii]++;
     // Character n-grams over a folded stream: digits → '0', whitespace runs → one space.

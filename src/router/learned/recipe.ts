@@ -105,9 +105,9 @@ export function scoreWithTopic(model: LinearModel, examples: readonly Example[])
 }
 
 /** Topic gains for training rows from classifiers that did not see them (else the prior looks perfect). */
-function outOfFoldTopicGains(rows: readonly OutcomeRow[], examples: readonly Example[], recipe: Recipe): Float64Array {
-  const k = 5;
-  const folds = rows.map((r) => foldOf(r, k, 0x5eed));
+export function outOfFoldTopicGains(rows: readonly OutcomeRow[], examples: readonly Example[], recipe: Recipe,
+  k = 5, seed = 0x5eed): Float64Array {
+  const folds = rows.map((r) => foldOf(r, k, seed));
   const all = topicRows(rows, examples, recipe.target);
   const out = new Float64Array(rows.length);
   for (let f = 0; f < k; f++) {
