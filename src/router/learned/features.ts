@@ -11,8 +11,10 @@ import { FNV_OFFSET, combine, finalize, fnvStep, hashString } from './hash.js';
 /** Sparse groups; each is scaled to unit-ish norm (1/√count) so long prompts do not dominate. */
 export const GROUPS = ['word', 'bigram', 'char', 'lead', 'bin', 'kword'] as const;
 const G_WORD = 0;
-/** The group of hashed word unigrams (the topic classifier reads these). */
-export const WORD_GROUP = G_WORD;
+/** Whether a sparse group feeds the topic classifier (topic.ts). */
+export function isTopicGroup(g: number): boolean {
+  return g === G_WORD;
+}
 const G_BIGRAM = 1;
 const G_CHAR = 2;
 const G_LEAD = 3;

@@ -4,7 +4,7 @@
  * model" (so one threshold means the same thing on every kind of prompt).
  */
 import type { RouterInput } from './conversation.js';
-import { DENSE_INPUTS, FeatureBuffer, TOPIC_GAIN, WORD_GROUP, denseInputs, extractFeatures, type FeatureSpec } from './features.js';
+import { DENSE_INPUTS, FeatureBuffer, TOPIC_GAIN, denseInputs, isTopicGroup, extractFeatures, type FeatureSpec } from './features.js';
 import { topicGain, type TopicModel } from './topic.js';
 
 /**
@@ -72,11 +72,15 @@ export class ModelScorer {
     if (this.model.topic) {
       let m = 0;
       for (let k = 0; k < buf.n; k++) {
-        if (buf.group[k] !== WORD_GROUP) continue;
+        if (!isTopicGroup(buf.group[k])) continue;
         if (m === this.words.length) { const w = new Int32Array(m * 2); w.set(this.words); this.words = w; }
         this.words[m++] = buf.idx[k];
       }
-      buf.dense[TOPIC_GAIN] = topicGain(this.model.topic, this.words, m, this.topicScratch);
+      // The classifier counts each word once per prompt (as in training): sort, then drop repeats.
+      const words = this.words.subarray(0, m).sort();
+      let u = 0;
+      for (let k = 0; k < m; k++) if (k === 0 || words[k] !== words[k - 1]) words[u++] = words[k];
+      buf.dense[TOPIC_GAIN] = topicGain(this.model.topic, words, u, this.topicScratch);
     }
     return rawScoreOf(this.model, this.buf, this.scratch);
   }

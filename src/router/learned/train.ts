@@ -4,7 +4,7 @@
  * logistic regression by iteratively reweighted least squares on the same solver.
  */
 import type { RouterInput } from './conversation.js';
-import { DENSE_INPUTS, FeatureBuffer, WORD_GROUP, denseInputs, extractFeatures, type FeatureSpec } from './features.js';
+import { DENSE_INPUTS, FeatureBuffer, denseInputs, isTopicGroup, extractFeatures, type FeatureSpec } from './features.js';
 import { emptyModel, type LinearModel } from './model.js';
 
 /** One training row: hashed features (deduplicated, sorted) and log-transformed dense inputs. */
@@ -29,8 +29,8 @@ export function toExample(input: RouterInput, spec: FeatureSpec, buf: FeatureBuf
   const dense = new Float64Array(DENSE_INPUTS);
   denseInputs(buf.dense, dense);
   const words: number[] = [];
-  for (let k = 0; k < buf.n; k++) if (buf.group[k] === WORD_GROUP) words.push(buf.idx[k]);
-  return { idx: Int32Array.from(idx), val: Float32Array.from(val), dense, words: Int32Array.from(new Set(words)) };
+  for (let k = 0; k < buf.n; k++) if (isTopicGroup(buf.group[k])) words.push(buf.idx[k]);
+  return { idx: Int32Array.from(idx), val: Float32Array.from(val), dense, words: Int32Array.from(new Set(words)).sort() };
 }
 
 export interface FitOptions {
