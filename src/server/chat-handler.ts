@@ -15,6 +15,7 @@ import type { UsageRecord, UsageSink } from '../store/usage-record.js';
 import { responseCacheKey } from '../store/response-cache-key.js';
 import type { ResponseCache } from '../store/store.js';
 import { executeComplete, executeStream } from './execute.js';
+import { runCascade } from './cascade.js';
 import { reasoningVisible, type Admission, type Caller, type Governance } from './governance.js';
 import { ChunkWriter, completionOut, usageOut } from './openai-out.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
@@ -67,7 +68,7 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
   try {
     caller = await ctx.governance.authenticate(req);
     chat = validateChat(parseJson(await readBody(req, ctx.maxBodyBytes)));
-    const plan = planRoute(ctx.registry, chat, { key: caller.key, headers: req.headers });
+    const plan = await planRoute(ctx.registry, chat, { key: caller.key, headers: req.headers });
     out.meta = plan.meta ?? null;
     if (caller.key) admission = await ctx.governance.admit(caller.key, chat, plan);
     const expose = reasoningVisible(req, caller, ctx.reasoningDefault);
@@ -76,7 +77,8 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
       : null;
     const turn: Turn = { res, chat, plan, signal: abort.signal, out, t0, requestId, expose, cacheKey, ctx };
     if (cacheKey && await replayCached(turn, cacheKey)) return;
-    if (chat.stream) await streamChat(turn);
+    if (plan.cascade) await cascadeChat(turn);
+    else if (chat.stream) await streamChat(turn);
     else await completeChat(turn);
   } catch (e) {
     const err = asGatewayError(e);
@@ -155,6 +157,17 @@ async function replayCached(t: Turn, key: string): Promise<boolean> {
     sendJson(t.res, 200, hit.body, headers);
   }
   return true;
+}
+
+async function cascadeChat(t: Turn): Promise<void> {
+  const r = await runCascade({
+    res: t.res, chat: t.chat, cascade: t.plan.cascade!, reason: t.plan.reason, signal: t.signal, expose: t.expose,
+    headers: { 'x-request-id': t.requestId, ...t.plan.headers },
+    settle: (reported, text) => settleUsage(t.chat, reported, text),
+    price: (d, usage) => priced(d, usage, t.t0),
+  });
+  Object.assign(t.out, { deployment: r.deployment, usage: r.usage, cost: r.cost, route: r.route });
+  t.out.meta = { ...t.out.meta, cascade: r.attempts };
 }
 
 async function completeChat(t: Turn): Promise<void> {
