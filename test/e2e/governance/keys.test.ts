@@ -90,24 +90,28 @@ describe('a gateway without a master key', () => {
 
   before(async () => {
     sim = await startSim(['--chunks', '1']);
-    gw = await startGateway(simConfig(sim.url), { env: { SWITCHYARD_MASTER_KEY: '' } });
+    gw = await startGateway(simConfig(sim.url, ['gpt-oss-20b', 'qwen2.5-7b-instruct']), { env: { SWITCHYARD_MASTER_KEY: '' } });
   });
   after(async () => {
     await gw?.stop();
     await sim?.stop();
   });
 
-  test('is open until the first virtual key exists, then requires one', async () => {
+  test('is open until the first virtual key exists, then requires one; that key is governed from its first request', async () => {
     const open = clientFor(gw.url, 'anything');
     await open.chat.completions.create({ model: 'gpt-oss-20b', ...ask });
-    const made = JSON.parse(await cli(['keys', 'create', '--db', gw.dbPath, '--name', 'first', '--json'])) as { secret: string };
-    // The gateway re-checks for active keys every 5 s.
+    const made = JSON.parse(await cli(['keys', 'create', '--db', gw.dbPath, '--name', 'first', '--models', 'gpt-oss-*', '--json'])) as { id: string; secret: string };
+    // Before the gateway's periodic check (every 5 s) notices that keys now exist, the new key
+    // must already be recognised: its allow-list applies and its spend is its own.
+    const keyed = clientFor(gw.url, made.secret);
+    const denied = await outcome(keyed.chat.completions.create({ model: 'qwen2.5-7b-instruct', ...ask }));
+    assert.deepEqual([denied.status, denied.code], [403, 'model_not_allowed']);
     const refused = await eventually('auth to turn on', async () => {
       const o = await outcome(open.chat.completions.create({ model: 'gpt-oss-20b', ...ask }));
       return o.status === 200 ? undefined : o;
     }, { timeoutMs: 7_000, everyMs: 250 });
     assert.deepEqual([refused.status, refused.code], [401, 'invalid_api_key']);
-    const r = await clientFor(gw.url, made.secret).chat.completions.create({ model: 'gpt-oss-20b', ...ask });
+    const r = await keyed.chat.completions.create({ model: 'gpt-oss-20b', ...ask });
     assert.equal(r.choices[0].finish_reason, 'stop');
   });
 });
