@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
 import { simConfig, startGateway, startSim, type Proc } from '../../helpers/procs.js';
-import { admin, clientFor, createKey, MASTER, msToNextMinute, outcome, spendOnce } from './governed.js';
+import { admin, clientFor, createKey, eventually, MASTER, msToNextMinute, outcome, spendOnce } from './governed.js';
 
 const PRICE = { input: 0, output: 1000 }; // USD per million tokens: $0.001 per output token
 const PER_TOKEN = PRICE.output / 1e6;
@@ -22,6 +22,11 @@ function exact(tokens: number, maxTokens: number): OpenAI.ChatCompletionCreatePa
     max_tokens: maxTokens,
     sim: { chunks: tokens, text: LONG_TEXT },
   } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+}
+
+/** Reads a stream to its end, so a streamed request counts as done only once it is. */
+async function drain(p: Promise<AsyncIterable<unknown>>): Promise<void> {
+  for await (const _ of await p) { /* consume */ }
 }
 
 describe('budgets and rate limits through the gateway', () => {
@@ -49,7 +54,10 @@ describe('budgets and rate limits through the gateway', () => {
     assert.ok(Math.abs(firstCost - 65 * PER_TOKEN) < 1e-12, `first request cost ${firstCost}`);
     // $0.035 left: room for three $0.01 requests, whatever order they arrive in.
 
-    const results = await Promise.all(Array.from({ length: 100 }, () => outcome(client.chat.completions.create(exact(MAX_TOKENS, MAX_TOKENS)))));
+    // Half of them stream: their hold is settled only when the stream ends.
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => outcome(i % 2
+      ? client.chat.completions.create(exact(MAX_TOKENS, MAX_TOKENS))
+      : drain(client.chat.completions.create({ ...exact(MAX_TOKENS, MAX_TOKENS), stream: true } as unknown as OpenAI.ChatCompletionCreateParamsStreaming)))));
     const ok = results.filter((r) => r.status === 200).length;
     const refused = results.filter((r) => r.status !== 200);
     for (const r of refused) {
@@ -76,6 +84,36 @@ describe('budgets and rate limits through the gateway', () => {
     assert.deepEqual([late.status, late.code], [429, 'budget_exceeded']);
     const untilMidnight = Math.ceil((86_400_000 - (Date.now() % 86_400_000)) / 1000);
     assert.ok(Math.abs(Number(late.retryAfter) - untilMidnight) <= 2, `Retry-After ${late.retryAfter} vs ${untilMidnight} s to midnight`);
+  });
+
+  test('an upstream failure releases the hold and charges nothing', async () => {
+    const key = await createKey(gw.origin, { name: 'one-request-budget', budget_day_usd: 10 * PER_TOKEN });
+    const client = clientFor(gw.url, key.secret);
+    const failed = await outcome(client.chat.completions.create({ ...exact(10, 10), sim: { fault: 'http_500' } } as OpenAI.ChatCompletionCreateParamsNonStreaming));
+    assert.deepEqual([failed.status, failed.code], [502, 'upstream_error']);
+    // The whole budget is one request's hold: this fits only if the failed request left nothing behind.
+    const r = await client.chat.completions.create(exact(10, 10));
+    assert.equal(r.usage?.completion_tokens, 10);
+    const status = (await admin(gw.origin, 'GET', `/admin/keys/${key.id}`)).body as { budget: { day: { spent_usd: number; reserved_usd: number } } };
+    assert.ok(Math.abs(status.budget.day.spent_usd - 10 * PER_TOKEN) < 1e-12);
+    assert.equal(status.budget.day.reserved_usd, 0);
+  });
+
+  test('a stream the client cuts short releases its hold and is charged for what was generated', async () => {
+    const key = await createKey(gw.origin, { name: 'impatient', budget_day_usd: 1 });
+    const client = clientFor(gw.url, key.secret);
+    const stream = await client.chat.completions.create({
+      ...exact(100, 100), stream: true, sim: { chunks: 100, text: 'z'.repeat(400), chunk_interval_ms: 20 },
+    } as unknown as OpenAI.ChatCompletionCreateParamsStreaming);
+    let seen = 0;
+    // Leaving the loop makes the client abort the HTTP request.
+    for await (const c of stream) if (c.choices[0]?.delta.content && ++seen === 3) break;
+    const day = await eventually('the hold to be settled', async () => {
+      const b = (await admin(gw.origin, 'GET', `/admin/keys/${key.id}`)).body as { budget: { day: { spent_usd: number; reserved_usd: number } } };
+      return b.budget.day.reserved_usd === 0 ? b.budget.day : undefined;
+    });
+    // Estimated from the characters sent before the cut: more than nothing, less than the 100-token maximum.
+    assert.ok(day.spent_usd > 0 && day.spent_usd < 100 * PER_TOKEN, `charged ${day.spent_usd}`);
   });
 
   test('rpm = 5: the sixth request in the minute is 429 rate_limit_exceeded with Retry-After', async () => {
