@@ -112,6 +112,18 @@ describe('two gateways on one Postgres and one Redis', { skip }, () => {
     }
   });
 
+  test('a response cached through A is answered from the cache on B (Redis)', async () => {
+    const key = await createKey(a.origin, { name: 'shared-cache', cache: true });
+    const body = { model: 'gpt-oss-20b', messages: [{ role: 'user' as const, content: 'cache me across instances' }] };
+    const first = await clientFor(a.url, key.secret).chat.completions.create(body);
+    // A writes the entry to Redis just after answering; B may ask a moment before it lands.
+    const hit = await eventually('a cache hit on B', async () => {
+      const r = await clientFor(b.url, key.secret).chat.completions.create(body).withResponse();
+      return r.response.headers.get('x-switchyard-cache') === 'hit' ? r.data : undefined;
+    }, { timeoutMs: 2_000 });
+    assert.deepEqual(hit, first);
+  });
+
   test("both instances' requests are in Postgres's request_log", async () => {
     const key = await createKey(a.origin, { name: 'logged' });
     const ids: string[] = [];
