@@ -148,3 +148,34 @@ describe('two gateways on one Postgres and one Redis', { skip }, () => {
     }
   });
 });
+
+describe('one gateway on Postgres alone (no Redis)', { skip: skipUnlessReachable('postgres', testPgUrl, await probePostgres()) }, () => {
+  let sim: Proc;
+  let gw: Proc;
+  let db: Awaited<ReturnType<typeof throwawayDatabase>>;
+
+  before(async () => {
+    db = await throwawayDatabase();
+    sim = await startSim();
+    gw = await startGateway({ ...simConfig(sim.url, ['gpt-oss-20b'], PRICE), storage: { postgres_url_env: 'SY_E2E_PG_URL' } },
+      { env: { SY_E2E_PG_URL: db.url, SWITCHYARD_MASTER_KEY: MASTER } });
+  });
+  after(async () => {
+    await gw?.stop();
+    await sim?.stop();
+    await db?.drop();
+  });
+
+  test('the budget holds under 100 concurrent requests (Postgres row lock) and spend lands in Postgres', async () => {
+    const BUDGET = 0.1;
+    const key = await createKey(gw.origin, { name: 'pg-budget', budget_day_usd: BUDGET });
+    const client = clientFor(gw.url, key.secret);
+    await client.chat.completions.create(exact(65, 70));
+    const results = await Promise.all(Array.from({ length: 100 }, () => outcome(client.chat.completions.create(exact(10, 10)))));
+    assert.equal(results.filter((r) => r.status === 200).length, 3);
+    for (const r of results.filter((x) => x.status !== 200)) assert.deepEqual([r.status, r.code], [429, 'budget_exceeded']);
+    const spend = await spendOnce(gw.origin, `group_by=key&key_id=${key.id}`, 4);
+    assert.ok(spend.total.cost_usd - BUDGET <= 10 * PER_TOKEN + 1e-9);
+    assert.ok(Math.abs(spend.total.cost_usd - 0.095) < 1e-9);
+  });
+});
