@@ -86,6 +86,27 @@ describe('budgets and rate limits through the gateway', () => {
     assert.ok(Math.abs(Number(late.retryAfter) - untilMidnight) <= 2, `Retry-After ${late.retryAfter} vs ${untilMidnight} s to midnight`);
   });
 
+  test('requests that cost less than their hold give the rest back, and the budget still holds', async () => {
+    const BUDGET = 0.1;
+    const key = await createKey(gw.origin, { name: 'cheaper-than-held', budget_day_usd: BUDGET });
+    const client = clientFor(gw.url, key.secret);
+    await client.chat.completions.create(exact(65, 70));
+    // Held at $0.01 (max_tokens 10), each really costs $0.004: settles free room for more.
+    const results = await Promise.all(Array.from({ length: 100 }, () => outcome(client.chat.completions.create(exact(4, 10)))));
+    const ok = results.filter((r) => r.status === 200).length;
+    for (const r of results.filter((x) => x.status !== 200)) assert.deepEqual([r.status, r.code], [429, 'budget_exceeded']);
+    // At least the three that fit by their holds; at most what fits by real cost ($0.035 / $0.004 → 8).
+    assert.ok(ok >= 3 && ok <= 8, `admitted ${ok}`);
+    // One at a time, the room the settled requests gave back is used until a $0.01 hold no longer fits.
+    let more = 0;
+    while (more < 20 && (await outcome(client.chat.completions.create(exact(4, 10)))).status === 200) more++;
+    const spend = await spendOnce(gw.origin, `group_by=key&key_id=${key.id}`, 1 + ok + more);
+    console.log(`# holds $0.01, real cost $0.004: ${ok} of 100 concurrent admitted, then ${more} more one by one; spent $${spend.total.cost_usd.toFixed(6)} of $${BUDGET}`);
+    assert.ok(Math.abs(spend.total.cost_usd - (0.065 + (ok + more) * 0.004)) < 1e-9);
+    assert.ok(spend.total.cost_usd <= BUDGET + 1e-9, `spent ${spend.total.cost_usd}`);
+    assert.ok(spend.total.cost_usd + 0.01 > BUDGET, 'stopped only when a whole hold no longer fitted');
+  });
+
   test('an upstream failure releases the hold and charges nothing', async () => {
     const key = await createKey(gw.origin, { name: 'one-request-budget', budget_day_usd: 10 * PER_TOKEN });
     const client = clientFor(gw.url, key.secret);
