@@ -12,6 +12,7 @@ import { estimateMessagesTokens } from '../core/estimate-tokens.js';
 import type { RoutePlan } from '../router/plan.js';
 import type { Reservation, Store, VirtualKey } from '../store/store.js';
 import { admit } from '../store/admission.js';
+import { keyIdOfSecret } from '../store/virtual-key.js';
 import { bearer } from './http-io.js';
 
 /** Output tokens assumed for the budget hold when a request sets no max_tokens. */
@@ -62,8 +63,14 @@ export class Governance {
   }
 
   async authenticate(req: IncomingMessage): Promise<Caller> {
-    if (!this.authRequired) return { key: null };
     const secret = bearer(req);
+    if (!this.authRequired) {
+      // Open gateway, but a key may have been created since the last check (CLI, another
+      // instance): honour it now, or its first requests would escape its limits and its spend.
+      const key = secret && this.store && keyIdOfSecret(secret) ? await this.store.keys.verifyKey(secret) : null;
+      if (key) this.keysExist = true;
+      return { key };
+    }
     if (!secret) throw new GatewayError('invalid_api_key', 'Missing API key: send it as "Authorization: Bearer <key>"');
     if (this.isMaster(secret)) return { key: null };
     const key = this.store ? await this.store.keys.verifyKey(secret) : null;
