@@ -167,7 +167,7 @@ async function cascadeChat(t: Turn): Promise<void> {
   const r = await runCascade({
     res: t.res, chat: t.chat, cascade: t.plan.cascade!, reason: t.plan.reason, signal: t.signal, expose: t.expose,
     headers: { 'x-request-id': t.requestId, ...t.plan.headers },
-    settle: (reported, text) => settleUsage(t.chat, reported, text),
+    settle: (reported, text, reasoning) => settleUsage(t.chat, reported, text, reasoning),
     price: (d, usage) => priced(d, usage, t.t0),
   });
   Object.assign(t.out, { deployment: r.deployment, usage: r.usage, cost: r.cost, route: r.route });
