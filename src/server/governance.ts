@@ -9,6 +9,7 @@ import { GatewayError } from '../core/errors.js';
 import type { ChatRequest, Usage } from '../core/types.js';
 import { costUsd } from '../core/cost.js';
 import { estimateMessagesTokens } from '../core/estimate-tokens.js';
+import { countPromptTokens } from '../core/count-tokens.js';
 import type { RoutePlan } from '../router/plan.js';
 import type { Reservation, Store, VirtualKey } from '../store/store.js';
 import { admit } from '../store/admission.js';
@@ -80,7 +81,10 @@ export class Governance {
 
   /** Model allow-list, rate limits and the budget hold, priced at the dearest planned deployment. */
   async admit(key: VirtualKey, chat: ChatRequest, plan: RoutePlan): Promise<Admission> {
-    const input = estimateMessagesTokens(chat.messages);
+    // Budgets and token limits need a count that does not undershoot: the o200k count plus 25%
+    // (other models' tokenizers differ; a 4-characters-per-token guess is far off for CJK and code).
+    const limited = key.budgetDayUsd !== null || key.budgetMonthUsd !== null || key.tpm !== null;
+    const input = limited ? Math.ceil((await countPromptTokens(chat)) * 1.25) : estimateMessagesTokens(chat.messages);
     const output = chat.maxTokens ?? DEFAULT_HOLD_OUTPUT_TOKENS;
     const worst: Usage = { inputTokens: input, outputTokens: output };
     let maxCost = 0;
