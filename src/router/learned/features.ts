@@ -5,7 +5,7 @@
  * lower-cased copy per turn; the buffer is reused across calls.
  */
 import type { RouterInput } from './conversation.js';
-import { conversationTurns } from './conversation.js';
+import { conversationTurns, type Turn } from './conversation.js';
 import { FNV_OFFSET, combine, finalize, fnvStep, hashString } from './hash.js';
 
 /** Sparse groups; each is scaled to unit-ish norm (1/√count) so long prompts do not dominate. */
@@ -230,18 +230,18 @@ export function extractFeatures(input: RouterInput, spec: FeatureSpec, buf: Feat
   const mask = (1 << spec.hashBits) - 1;
   const dense = buf.dense;
   const turns = conversationTurns(input);
+  // System/developer turns describe the application, not this request, and are often thousands of
+  // tokens of boilerplate that would dilute the question's features: only their length is counted.
+  const isTask = (t: Turn): boolean => t.role !== 'system' && t.role !== 'developer';
   // Characters first: the prompt kind (multiple-choice or not) must be known before words are hashed.
+  for (const t of turns) if (isTask(t)) scanChars(t.text.toLowerCase(), spec, mask, buf);
   for (const t of turns) {
-    scanChars(t.text.toLowerCase(), spec, mask, buf);
-  }
-  for (const t of turns) {
-    const lower = t.text.toLowerCase();
+    if (!isTask(t)) { dense[D.systemChars] += t.text.length; continue; }
     dense[D.turns]++;
     dense[D.chars] += t.text.length;
     if (t.role === 'user') { dense[D.userTurns]++; dense[D.lastUserChars] = t.text.length; }
-    else if (t.role === 'system' || t.role === 'developer') dense[D.systemChars] += t.text.length;
     else dense[D.otherTurns]++;
-    scanWords(lower, t.text, mask, buf);
+    scanWords(t.text.toLowerCase(), t.text, mask, buf);
   }
   if (dense[D.words] > 0) dense[D.avgWordLen] /= dense[D.words];
   binDense(mask, buf);

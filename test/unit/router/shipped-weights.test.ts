@@ -17,6 +17,17 @@ test('the shipped weights file loads, is small, and scores a prompt and a conver
   assert.equal(loadRouter(), r, 'the default router is loaded once');
 });
 
+test('shipped weights: a system prompt barely moves the score; a harder later turn raises it', () => {
+  const r = loadRouter();
+  const q = 'A store sells pencils at 3 for $0.75 and pens at 2 for $1.50. Maria buys 12 pencils and 5 pens, '
+    + 'pays with a $20 bill and then spends a third of her change on stickers. How much money does she have left?';
+  const system = 'You are the assistant of an online shop. Be friendly and concise. '.repeat(30);
+  assert.ok(Math.abs(r.score([{ role: 'system', content: system }, { role: 'user', content: q }]) - r.score(q)) < 0.01);
+  const easy = [{ role: 'user', content: 'Hi!' }];
+  const harder = [...easy, { role: 'assistant', content: 'Hello! How can I help?' }, { role: 'user', content: q }];
+  assert.ok(r.score(harder) > r.score(easy), `${r.score(harder)} vs ${r.score(easy)}`);
+});
+
 // The shipped weights saw all of the shared half, so this is a sanity check of what was shipped
 // (decoding, calibration direction), not a quality figure: those come from cross-validation
 // (bench/router.ts). Every other row of each set is checked to keep it quick.
