@@ -14,6 +14,7 @@ test('the shipped weights file loads, is small, and scores a prompt and a conver
   const r = loadRouter();
   assert.ok(Number.isFinite(r.score('What is 2 + 2?')));
   assert.ok(Number.isFinite(r.score([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }])));
+  assert.ok(Number.isFinite(r.score([])) && Number.isFinite(r.score('')));
   assert.equal(loadRouter(), r, 'the default router is loaded once');
 });
 
