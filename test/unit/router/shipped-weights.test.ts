@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChatMessage } from '../../../src/core/types.js';
 import { loadOutcomes } from '../../../src/router/learned/data.js';
 import { auc } from '../../../src/router/learned/metrics.js';
 import { defaultWeightsPath, loadRouter } from '../../../src/router/learned/router.js';
@@ -15,6 +16,9 @@ test('the shipped weights file loads, is small, and scores a prompt and a conver
   assert.ok(Number.isFinite(r.score('What is 2 + 2?')));
   assert.ok(Number.isFinite(r.score([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }])));
   assert.ok(Number.isFinite(r.score([])) && Number.isFinite(r.score('')));
+  // The gateway passes its validated request messages as they are.
+  const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'Summarize this.' }] }];
+  assert.ok(Number.isFinite(r.score(messages)));
   assert.equal(loadRouter(), r, 'the default router is loaded once');
 });
 
