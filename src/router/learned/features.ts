@@ -159,11 +159,16 @@ function scanWords(lower: string, original: string, mask: number, buf: FeatureBu
   }
 }
 
+// Scratch reused by every extraction (extraction is synchronous, so sharing is safe).
+const RING = new Int32Array(8); // the last characters, folded
+const GROUP_COUNTS = new Int32Array(GROUPS.length);
+const GROUP_SCALE = new Float32Array(GROUPS.length);
+
 /** Character n-grams and character-level dense counts of one lower-cased turn. */
 function scanChars(lower: string, spec: FeatureSpec, mask: number, buf: FeatureBuffer): void {
   const dense = buf.dense;
   const maxN = spec.charN.length ? spec.charN[spec.charN.length - 1] : 0;
-  const ring = new Int32Array(8); // last characters, folded; tiny, fixed size
+  const ring = RING.fill(0);
   let filled = 0;
   let lastWasSpace = true;
   let lineStart = true;
@@ -246,9 +251,9 @@ export function extractFeatures(input: RouterInput, spec: FeatureSpec, buf: Feat
   if (dense[D.words] > 0) dense[D.avgWordLen] /= dense[D.words];
   binDense(mask, buf);
   // Per-group scaling: each group's vector gets norm ≈ 1 however long the text is.
-  const counts = new Int32Array(GROUPS.length);
+  const counts = GROUP_COUNTS.fill(0);
   for (let k = 0; k < buf.n; k++) counts[buf.group[k]]++;
-  const scale = new Float32Array(GROUPS.length);
+  const scale = GROUP_SCALE;
   for (let g = 0; g < GROUPS.length; g++) scale[g] = counts[g] ? 1 / Math.sqrt(counts[g]) : 0;
   for (let k = 0; k < buf.n; k++) buf.val[k] = scale[buf.group[k]];
 }

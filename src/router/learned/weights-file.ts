@@ -24,7 +24,11 @@ const TopicJson = z.object({
 
 const WeightsJson = z.object({
   format: z.literal(WEIGHTS_FORMAT),
-  spec: z.object({ hashBits: z.number().int().min(4).max(24), charN: z.array(z.number().int().min(1).max(8)) }),
+  spec: z.object({
+    hashBits: z.number().int().min(4).max(24),
+    // Ascending and at most 8: the extractor keeps the last 8 characters and stops at the first n too long.
+    charN: z.array(z.number().int().min(1).max(8)).refine((a) => a.every((n, i) => i === 0 || n > a[i - 1]), { message: "must ascend" }),
+  }),
   target: z.string(),
   bias: z.number(),
   calibration: z.object({ slope: z.number(), intercept: z.number() }).nullable(),
