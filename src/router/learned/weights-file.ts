@@ -27,7 +27,7 @@ const WeightsJson = z.object({
   spec: z.object({
     hashBits: z.number().int().min(4).max(24),
     // Ascending and at most 8: the extractor keeps the last 8 characters and stops at the first n too long.
-    charN: z.array(z.number().int().min(1).max(8)).refine((a) => a.every((n, i) => i === 0 || n > a[i - 1]), { message: "must ascend" }),
+    charN: z.array(z.number().int().min(1).max(8)).refine((a) => a.every((n, i) => i === 0 || n > a[i - 1]), { message: 'must ascend' }),
   }),
   target: z.string(),
   bias: z.number(),
