@@ -152,6 +152,7 @@ export function fitLinear(examples: readonly Example[], targets: ArrayLike<numbe
   const total = sw.reduce((a, b) => a + b, 0);
   // Penalties are per unit of data so that l2 means the same at 600 and at 7,000 rows.
   const penalty = new Float64Array(d.dim).fill(opts.l2 * total / 1000);
+  for (let j = 0; j < nd; j++) penalty[d.hashDim + j] = opts.l2Dense * total / 1000;
   penalty[d.dim - 1] = 0;
   const w = new Float64Array(d.dim);
   const y = Float64Array.from(targets);
