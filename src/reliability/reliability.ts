@@ -4,7 +4,7 @@
  * from the config. Clock and randomness are injected so tests need no sleeps.
  */
 import type { BalanceStrategy, Config, TimeoutsConfig } from '../config/schema.js';
-import type { Deployment } from '../router/registry.js';
+import type { Deployment, Registry } from '../router/registry.js';
 import { balance } from './balancer.js';
 import { DEFAULT_BREAKER, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { DeploymentState } from './deployment-state.js';
@@ -21,6 +21,18 @@ export interface ReliabilityOptions {
   config?: Pick<Config, 'reliability' | 'providers' | 'models'>;
   now?: () => number;
   random?: () => number;
+}
+
+/** Which gateway's policy owns a deployment, so every caller of execute.ts shares its breakers. */
+const owners = new WeakMap<Deployment, Reliability>();
+
+/** Makes `r` the policy of every deployment in `registry` (boot does this once). */
+export function attachReliability(registry: Registry, r: Reliability): void {
+  for (const m of registry.models.values()) for (const d of m.deployments) owners.set(d, r);
+}
+
+export function reliabilityOf(d: Deployment | undefined): Reliability | undefined {
+  return d ? owners.get(d) : undefined;
 }
 
 function mergeTimeouts(base: Timeouts, t: TimeoutsConfig | undefined): Timeouts {

@@ -14,7 +14,7 @@ import type { ChatRequest, ChatResult, StreamPart } from '../core/types.js';
 import type { ProviderCall } from '../providers/provider.js';
 import type { Deployment } from '../router/registry.js';
 import type { RoutePlan } from '../router/plan.js';
-import { Reliability, type Timeouts } from '../reliability/reliability.js';
+import { Reliability, reliabilityOf, type Timeouts } from '../reliability/reliability.js';
 import type { DeploymentState } from '../reliability/deployment-state.js';
 import { backoffMs, sleep } from '../reliability/backoff.js';
 import { race } from '../reliability/race.js';
@@ -27,7 +27,9 @@ export interface ExecuteOptions {
 }
 
 let fallbackPolicy: Reliability | undefined;
-const policyOf = (o?: ExecuteOptions): Reliability => o?.reliability ?? (fallbackPolicy ??= new Reliability());
+/** The explicit policy, else the one the deployments were booted with, else a process-wide default. */
+const policyOf = (plan: RoutePlan, o?: ExecuteOptions): Reliability =>
+  o?.reliability ?? reliabilityOf(plan.deployments[0]) ?? (fallbackPolicy ??= new Reliability());
 
 interface Attempt {
   d: Deployment;
@@ -159,7 +161,7 @@ function judge(a: Attempt, err: GatewayError, rel: Reliability): void {
 }
 
 export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal: AbortSignal, opts?: ExecuteOptions): Promise<Executed<ChatResult>> {
-  const rel = policyOf(opts);
+  const rel = policyOf(plan, opts);
   const done = await runChain(plan, chat, signal, rel, async (a) => {
     // Non-streaming: nothing arrives before the whole answer, so only the total limit applies.
     const err = (): GatewayError => new GatewayError('upstream_timeout', `upstream ${a.d.key} did not answer within ${a.timeouts.totalMs} ms`);
@@ -196,7 +198,7 @@ async function openStream(a: Attempt, now: () => number): Promise<Opened> {
 }
 
 export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: AbortSignal, opts?: ExecuteOptions): Promise<Executed<AsyncIterable<StreamPart>>> {
-  const rel = policyOf(opts);
+  const rel = policyOf(plan, opts);
   const done = await runChain(plan, chat, signal, rel, (a) => openStream(a, rel.now));
   const a = done.attempt;
   a.state.sample(rel.now() - a.startedAt);
