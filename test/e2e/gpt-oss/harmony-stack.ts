@@ -1,0 +1,84 @@
+/**
+ * The stack the gpt-oss end-to-end tests drive: the simulator in harmony mode (raw gpt-oss text on
+ * `/v1/completions`) → the real gateway with one `harmony-raw` deployment per scenario → the
+ * official `openai` client. Scenarios are models whose deployment sends `extra_body.sim`
+ * overrides, so one simulator and one gateway serve a whole test file.
+ */
+import OpenAI from 'openai';
+import { startGateway, startSim, type Proc } from '../../helpers/procs.js';
+
+export const ANALYSIS = 'The user wants a greeting. Café 🎉 first, then answer.';
+export const FINAL = 'Bonjour ! Voilà ta réponse 🎉 — naïve and exact.';
+
+export interface HarmonyStack {
+  sim: Proc;
+  gw: Proc;
+  client: OpenAI;
+  /** The body the simulator received last (its `prompt` is the harmony text the gateway rendered). */
+  lastUpstreamBody(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Starts a simulator (analysis and final answer as above) and a gateway serving `scenarios` by name. */
+export async function startHarmonyStack(scenarios: Record<string, Record<string, unknown>>): Promise<HarmonyStack> {
+  // Small deltas and 7-byte writes: control tokens, surrogate pairs and UTF-8 characters are all cut.
+  const sim = await startSim(['--harmony-analysis', ANALYSIS, '--harmony-final', FINAL, '--chunk-chars', '3', '--write-bytes', '7']);
+  let gw: Proc;
+  try {
+    gw = await startGateway({
+      providers: [{ id: 'oss-engine', type: 'harmony-raw', base_url: sim.url }],
+      models: Object.entries(scenarios).map(([name, sim]) => ({
+        name,
+        deployments: [{ provider: 'oss-engine', model: 'gpt-oss-20b', ...(Object.keys(sim).length ? { extra_body: { sim } } : {}) }],
+      })),
+    });
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
+  return {
+    sim,
+    gw,
+    client: new OpenAI({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 }),
+    lastUpstreamBody: async () => ((await (await fetch(`${sim.origin}/sim/stats`)).json()) as { lastBody: Record<string, unknown> }).lastBody,
+    stop: async () => { await gw.stop(); await sim.stop(); },
+  };
+}
+
+export const EXPOSED = { headers: { 'x-switchyard-reasoning': 'exposed' } };
+
+export interface Collected {
+  content: string;
+  reasoning: string;
+  calls: Array<{ id?: string; type?: string; name: string; args: string }>;
+  finish: string | null;
+  /** Every chunk as the client received it, serialized: to check nothing leaked anywhere. */
+  raw: string;
+}
+
+/** Drains a chat stream into what a client would assemble. */
+export async function collect(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<Collected> {
+  const out: Collected = { content: '', reasoning: '', calls: [], finish: null, raw: '' };
+  for await (const chunk of stream) {
+    out.raw += `${JSON.stringify(chunk)}\n`;
+    const c = chunk.choices[0];
+    if (!c) continue;
+    const delta = c.delta as OpenAI.ChatCompletionChunk.Choice.Delta & { reasoning?: string };
+    if (delta.content) out.content += delta.content;
+    if (delta.reasoning) out.reasoning += delta.reasoning;
+    for (const tc of delta.tool_calls ?? []) {
+      const cur = out.calls[tc.index] ??= { name: '', args: '' };
+      if (tc.id) cur.id = tc.id;
+      if (tc.type) cur.type = tc.type;
+      if (tc.function?.name) cur.name += tc.function.name;
+      if (tc.function?.arguments) cur.args += tc.function.arguments;
+    }
+    if (c.finish_reason) out.finish = c.finish_reason;
+  }
+  return out;
+}
+
+/** `message.reasoning` (not in the SDK's types). */
+export const reasoningOf = (m: OpenAI.ChatCompletionMessage): string | undefined => (m as OpenAI.ChatCompletionMessage & { reasoning?: string }).reasoning;
+
+export const HARMONY_CONTROL = /<\|(start|end|message|channel|constrain|return|call)\|>/;
