@@ -1,8 +1,8 @@
 /**
  * The stack the gpt-oss end-to-end tests drive: the simulator in harmony mode (raw gpt-oss text on
  * `/v1/completions`) → the real gateway with one `harmony-raw` deployment per scenario → the
- * official `openai` client. Scenarios are models whose deployment sends `extra_body.sim`
- * overrides, so one simulator and one gateway serve a whole test file.
+ * official `openai` client. Scenarios are models whose deployment has its own `extra_body` (mostly
+ * `sim` overrides), so one simulator and one gateway serve a whole test file.
  */
 import OpenAI from 'openai';
 import { startGateway, startSim, type Proc } from '../../helpers/procs.js';
@@ -19,7 +19,7 @@ export interface HarmonyStack {
   stop(): Promise<void>;
 }
 
-/** Starts a simulator (analysis and final answer as above) and a gateway serving `scenarios` by name. */
+/** Starts a simulator (analysis and final answer as above) and a gateway serving each scenario (model name → extra_body). */
 export async function startHarmonyStack(scenarios: Record<string, Record<string, unknown>>): Promise<HarmonyStack> {
   // Small deltas and 7-byte writes: control tokens, surrogate pairs and UTF-8 characters are all cut.
   const sim = await startSim(['--harmony-analysis', ANALYSIS, '--harmony-final', FINAL, '--chunk-chars', '3', '--write-bytes', '7']);
@@ -27,9 +27,9 @@ export async function startHarmonyStack(scenarios: Record<string, Record<string,
   try {
     gw = await startGateway({
       providers: [{ id: 'oss-engine', type: 'harmony-raw', base_url: sim.url }],
-      models: Object.entries(scenarios).map(([name, sim]) => ({
+      models: Object.entries(scenarios).map(([name, extra]) => ({
         name,
-        deployments: [{ provider: 'oss-engine', model: 'gpt-oss-20b', ...(Object.keys(sim).length ? { extra_body: { sim } } : {}) }],
+        deployments: [{ provider: 'oss-engine', model: 'gpt-oss-20b', ...(Object.keys(extra).length ? { extra_body: extra } : {}) }],
       })),
     });
   } catch (err) {

@@ -11,7 +11,7 @@ import { ANALYSIS, EXPOSED, FINAL, HARMONY_CONTROL, collect, reasoningOf, startH
 
 describe('gpt-oss through a harmony-raw deployment: answers and reasoning policy', () => {
   let s: HarmonyStack;
-  before(async () => { s = await startHarmonyStack({ 'gpt-oss-20b': {}, 'gpt-oss-echo': { harmony_final: null } }); });
+  before(async () => { s = await startHarmonyStack({ 'gpt-oss-20b': {}, 'gpt-oss-echo': { sim: { harmony_final: null } } }); });
   after(async () => { await s?.stop(); });
 
   const ask = [{ role: 'user' as const, content: 'Say hello in French.' }];
