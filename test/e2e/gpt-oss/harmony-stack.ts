@@ -20,7 +20,7 @@ export interface HarmonyStack {
 }
 
 /** Starts a simulator (analysis and final answer as above) and a gateway serving each scenario (model name → extra_body). */
-export async function startHarmonyStack(scenarios: Record<string, Record<string, unknown>>): Promise<HarmonyStack> {
+export async function startHarmonyStack(scenarios: Record<string, Record<string, unknown>>, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<HarmonyStack> {
   // Small deltas and 7-byte writes: control tokens, surrogate pairs and UTF-8 characters are all cut.
   const sim = await startSim(['--harmony-analysis', ANALYSIS, '--harmony-final', FINAL, '--chunk-chars', '3', '--write-bytes', '7']);
   let gw: Proc;
@@ -31,7 +31,7 @@ export async function startHarmonyStack(scenarios: Record<string, Record<string,
         name,
         deployments: [{ provider: 'oss-engine', model: 'gpt-oss-20b', ...(Object.keys(extra).length ? { extra_body: extra } : {}) }],
       })),
-    });
+    }, { env: opts.env });
   } catch (err) {
     await sim.stop();
     throw err;
