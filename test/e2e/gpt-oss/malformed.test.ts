@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import OpenAI from 'openai';
 import { ANALYSIS, EXPOSED, FINAL, HARMONY_CONTROL, collect, reasoningOf, startHarmonyStack, type HarmonyStack } from './harmony-stack.js';
 
 interface Case { extra: Record<string, unknown>; content: string; analysis: string | undefined }
@@ -18,10 +19,17 @@ const CASES: Record<string, Case> = {
   'stop-stripped': { extra: { include_stop_str_in_output: false }, content: FINAL, analysis: ANALYSIS },
 };
 
+// Faults after 4 deltas of 3 characters: the engine dies in the middle of `<|channel|>analysis<|message|>`.
+const STREAM_FAULTS = ['malformed', 'error_event', 'reset'];
+
 describe('malformed gpt-oss output through a harmony-raw deployment', () => {
   let s: HarmonyStack;
   before(async () => {
-    s = await startHarmonyStack(Object.fromEntries(Object.entries(CASES).map(([name, c]) => [name, c.extra])));
+    s = await startHarmonyStack({
+      ...Object.fromEntries(Object.entries(CASES).map(([name, c]) => [name, c.extra])),
+      ...Object.fromEntries(STREAM_FAULTS.map((f) => [`fault-${f}`, { sim: { fault: f, fault_after: 4 } }])),
+      'fault-http_503': { sim: { fault: 'http_503' } },
+    });
   });
   after(async () => { await s?.stop(); });
 
@@ -51,4 +59,25 @@ describe('malformed gpt-oss output through a harmony-raw deployment', () => {
       assert.equal(x.reasoning, c.analysis ?? '');
     });
   }
+
+  for (const fault of STREAM_FAULTS) {
+    test(`an engine stream that breaks (${fault}) ends in an OpenAI error, never in a half control token`, async () => {
+      let seen = '';
+      // Before the gateway saw a part the failure is an HTTP 502; after, an error event ends the stream.
+      await assert.rejects(async () => {
+        const stream = await s.client.chat.completions.create({ model: `fault-${fault}`, messages: ask, stream: true }, { headers: { 'x-switchyard-reasoning': 'exposed' } });
+        for await (const c of stream) seen += JSON.stringify(c.choices[0]?.delta ?? {});
+      }, OpenAI.APIError);
+      assert.ok(!seen.includes('<|'), seen);
+    });
+  }
+
+  test('an engine that answers 503 gives the client a 502 upstream_error, not a 500', async () => {
+    for (const stream of [false, true]) {
+      const err = await s.client.chat.completions.create({ model: 'fault-http_503', messages: ask, stream }).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof OpenAI.APIError);
+      assert.equal(err.status, 502);
+      assert.equal(err.code, 'upstream_error');
+    }
+  });
 });
