@@ -11,6 +11,9 @@ import { cliPath } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/procs.js';
 import { HELLO_PIECES } from '../../helpers/local-models.js';
 import { collect } from '../gpt-oss/harmony-stack.js';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { writeTinyModel } from '../../helpers/gguf.js';
 import { startLocalStack, writeLocalConfig, type LocalStack } from './local-stack.js';
 
 const HELLO = HELLO_PIECES.join('');
@@ -60,5 +63,17 @@ describe('a bad local model path stops start-up', () => {
     assert.ok(output.includes(join(dir, 'models/missing-gpt-oss.gguf')), output);
     assert.match(output, /file not found/);
     assert.ok(!output.includes('listening on'));
+  });
+
+  test('a deployment naming a model the local provider does not list: non-zero exit naming both', async () => {
+    writeTinyModel(dir, 'tiny.gguf', { arch: 'llama', script: { after: '\n', pieces: HELLO_PIECES } });
+    const cfg = join(dir, 'typo.yaml');
+    writeFileSync(cfg, stringify({
+      providers: [{ id: 'local', type: 'local', models: [{ name: 'tiny', path: 'tiny.gguf' }] }],
+      models: [{ name: 'fast', deployments: [{ provider: 'local', model: 'tiny-typo' }] }],
+    }));
+    const { code, output } = await serveOnce(cfg, dir);
+    assert.notEqual(code, 0);
+    assert.match(output, /models\[0\]\.deployments\[0\]\.model: local provider 'local' has no model 'tiny-typo' \(known: tiny\)/);
   });
 });
