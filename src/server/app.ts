@@ -3,7 +3,7 @@
  * shutdown. Routes: POST /v1/chat/completions, GET /v1/models, GET /health, /admin/*.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Registry } from '../router/registry.js';
@@ -104,6 +104,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, asGatewayError(e), { 'x-request-id': requestId });
     }
   });
+  // Connections that never sent a request: node counts them as in progress (for headersTimeout), so
+  // server.close() would wait for a client's spare socket (undici opens one after an aborted fetch)
+  // until the client's idle timeout or the drain deadline. close() destroys them.
+  const silent = new Set<Socket>();
+  server.on('connection', (s: Socket) => { silent.add(s); s.once('close', () => silent.delete(s)); });
+  server.on('request', (req: IncomingMessage) => { silent.delete(req.socket); });
   // Malformed HTTP (bad request line, oversized headers) never reaches a handler; answer and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) {
@@ -127,6 +133,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       governance.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      for (const s of silent) s.destroy();
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
       await Promise.race([closed, deadline]);
       server.closeAllConnections();
