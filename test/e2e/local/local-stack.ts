@@ -11,7 +11,16 @@ import { writeTinyModel, type TinyModelSpec } from '../../helpers/gguf.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { startCli, tempDir, type Proc } from '../../helpers/procs.js';
 
-export interface LocalStack { gw: Proc; client: OpenAI; dir: string; stop(): Promise<void> }
+export interface LocalStack {
+  gw: Proc;
+  client: OpenAI;
+  dir: string;
+  dbPath: string;
+  /** Stops the gateway (its request log is flushed on the way out). */
+  stopGateway(): Promise<number | null>;
+  /** Stops the gateway and removes the temp folder. */
+  stop(): Promise<void>;
+}
 
 export function writeLocalConfig(dir: string, models: Array<Record<string, unknown>>): string {
   const cfgPath = join(dir, 'switchyard.yaml');
@@ -20,13 +29,14 @@ export function writeLocalConfig(dir: string, models: Array<Record<string, unkno
 }
 
 /** One model, served under `name`; threads: 1 keeps the suite light on a shared 2-core machine. */
-export async function startLocalStack(name: string, spec: TinyModelSpec, opts: { sequences?: number } = {}): Promise<LocalStack> {
+export async function startLocalStack(name: string, spec: TinyModelSpec, opts: { sequences?: number; contextSize?: number } = {}): Promise<LocalStack> {
   const dir = tempDir('switchyard-local-e2e-');
   writeTinyModel(dir, 'model.gguf', spec);
-  const cfgPath = writeLocalConfig(dir, [{ name, path: 'model.gguf', contextSize: 512, threads: 1, sequences: opts.sequences ?? 2 }]);
+  const cfgPath = writeLocalConfig(dir, [{ name, path: 'model.gguf', contextSize: opts.contextSize ?? 512, threads: 1, sequences: opts.sequences ?? 2 }]);
+  const dbPath = join(dir, 'switchyard.db');
   let gw: Proc;
   try {
-    gw = await startCli(['serve', '--config', cfgPath, '--port', '0', '--db', join(dir, 'switchyard.db')], { cwd: repoRoot });
+    gw = await startCli(['serve', '--config', cfgPath, '--port', '0', '--db', dbPath], { cwd: repoRoot });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -34,6 +44,8 @@ export async function startLocalStack(name: string, spec: TinyModelSpec, opts: {
   return {
     gw,
     dir,
+    dbPath,
+    stopGateway: () => gw.stop(),
     client: new OpenAI({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 }),
     stop: async () => { await gw.stop(); rmSync(dir, { recursive: true, force: true }); },
   };
