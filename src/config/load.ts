@@ -56,6 +56,8 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
       }
     });
   });
+  // Local models are served under their own names without a `models` entry (boot.ts): valid fallbacks too.
+  for (const served of localModels.values()) for (const n of served) names.add(n);
   cfg.models.forEach((m, i) => m.fallbacks?.forEach((f, j) => {
     if (!names.has(f)) problems.push(`models[${i}].fallbacks[${j}]: no model named '${f}'`);
   }));
