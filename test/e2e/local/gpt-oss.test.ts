@@ -1,8 +1,8 @@
 /**
  * Issue 8 end to end: the `openai` client → the real gateway → an embedded tiny gpt-oss model (real
  * llama.cpp inference on a generated GGUF with a planted output) → Switchyard's harmony parser → a
- * known final answer, reasoning hidden or exposed by policy, several requests at once. One model
- * load for the whole file.
+ * known final answer, reasoning hidden or exposed by policy, several requests at once, and a dead
+ * cloud deployment falling back to it. One model load for the whole file.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,14 @@ import { startLocalStack, type LocalStack } from './local-stack.js';
 describe('embedded tiny gpt-oss through the gateway', () => {
   let s: LocalStack;
   before(async () => {
-    s = await startLocalStack('gpt-oss-tiny', { arch: 'gpt-oss', script: { after: 't', pieces: HARMONY_PIECES } }, { sequences: 2 });
+    s = await startLocalStack('gpt-oss-tiny', { arch: 'gpt-oss', script: { after: 't', pieces: HARMONY_PIECES } }, {
+      sequences: 2,
+      // A cloud deployment that is down (nothing listens on port 1): requests fall back to the local model.
+      extra: {
+        providers: [{ id: 'cloud', type: 'openai-compatible', base_url: 'http://127.0.0.1:1/v1' }],
+        models: [{ name: 'gpt-oss-120b', deployments: [{ provider: 'cloud', model: 'openai/gpt-oss-120b' }], fallbacks: ['gpt-oss-tiny'] }],
+      },
+    });
   });
   after(async () => { await s?.stop(); });
 
@@ -60,6 +67,15 @@ describe('embedded tiny gpt-oss through the gateway', () => {
   test('the model is listed by GET /v1/models under its configured name', async () => {
     const ids: string[] = [];
     for await (const m of s.client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids, ['gpt-oss-tiny']);
+    assert.deepEqual(ids.sort(), ['gpt-oss-120b', 'gpt-oss-tiny']);
+  });
+
+  test('a cloud model that is down falls back to the local model, and the route says so', async () => {
+    const { data, response } = await s.client.chat.completions.create({ model: 'gpt-oss-120b', messages: ask }).withResponse();
+    assert.equal(data.choices[0].message.content, HARMONY_ANSWER);
+    assert.equal(reasoningOf(data.choices[0].message), undefined);
+    assert.equal(response.headers.get('x-switchyard-provider'), 'local');
+    assert.equal(response.headers.get('x-switchyard-model'), 'gpt-oss-tiny');
+    assert.match(response.headers.get('x-switchyard-route') ?? '', /failover after cloud\/openai\/gpt-oss-120b/);
   });
 });

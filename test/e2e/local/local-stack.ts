@@ -22,17 +22,18 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export function writeLocalConfig(dir: string, models: Array<Record<string, unknown>>): string {
+/** `extra` adds providers and models beside the local provider (e.g. a cloud model falling back to it). */
+export function writeLocalConfig(dir: string, models: Array<Record<string, unknown>>, extra: { providers?: unknown[]; models?: unknown[] } = {}): string {
   const cfgPath = join(dir, 'switchyard.yaml');
-  writeFileSync(cfgPath, stringify({ providers: [{ id: 'local', type: 'local', models }] }));
+  writeFileSync(cfgPath, stringify({ providers: [{ id: 'local', type: 'local', models }, ...(extra.providers ?? [])], models: extra.models ?? [] }));
   return cfgPath;
 }
 
 /** One model, served under `name`; threads: 1 keeps the suite light on a shared 2-core machine. */
-export async function startLocalStack(name: string, spec: TinyModelSpec, opts: { sequences?: number; contextSize?: number } = {}): Promise<LocalStack> {
+export async function startLocalStack(name: string, spec: TinyModelSpec, opts: { sequences?: number; contextSize?: number; extra?: Parameters<typeof writeLocalConfig>[2] } = {}): Promise<LocalStack> {
   const dir = tempDir('switchyard-local-e2e-');
   writeTinyModel(dir, 'model.gguf', spec);
-  const cfgPath = writeLocalConfig(dir, [{ name, path: 'model.gguf', contextSize: opts.contextSize ?? 512, threads: 1, sequences: opts.sequences ?? 2 }]);
+  const cfgPath = writeLocalConfig(dir, [{ name, path: 'model.gguf', contextSize: opts.contextSize ?? 512, threads: 1, sequences: opts.sequences ?? 2 }], opts.extra);
   const dbPath = join(dir, 'switchyard.db');
   let gw: Proc;
   try {
