@@ -112,4 +112,15 @@ describe('gpt-oss tool calls through a harmony-raw deployment', () => {
     ].join('');
     assert.ok(prompt.endsWith(tail), `prompt tail:\n${prompt.slice(-700)}`);
   });
+
+  test('reasoning sent back as reasoning_content (the older field) is kept in the loop too', async () => {
+    const loop = [
+      ...ask,
+      { role: 'assistant', content: null, reasoning_content: 'LOOP-THOUGHT', tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_x', content: 'sunny' },
+    ] as OpenAI.ChatCompletionMessageParam[];
+    await s.client.chat.completions.create({ model: 'answer', messages: loop, tools });
+    const prompt = String((await s.lastUpstreamBody()).prompt);
+    assert.ok(prompt.includes('<|start|>assistant<|channel|>analysis<|message|>LOOP-THOUGHT<|end|><|start|>assistant to=functions.get_weather'), prompt.slice(-500));
+  });
 });
