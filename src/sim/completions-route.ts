@@ -7,8 +7,8 @@
  * Streaming deliberately cuts the text badly: every `chunk_chars` UTF-16 units (so control tokens
  * like `<|channel|>` and surrogate pairs are split across `choices[0].text` deltas), and the SSE
  * bytes go out in `write_bytes`-sized writes (so UTF-8 characters are split across network reads).
- * Like vLLM, the simulator honours `stop` and keeps the stop string only with
- * `include_stop_str_in_output: true`.
+ * Like vLLM, the simulator honours `stop` (keeping the stop string only with
+ * `include_stop_str_in_output: true`) and `max_tokens` (roughly: four characters a token).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerOverrides, overrideBehavior, type SimBehavior } from './behavior.js';
@@ -97,6 +97,24 @@ export function applyStop(text: string, stop: unknown, keep: boolean): string {
   return at < 0 ? text : text.slice(0, keep ? at + len : at);
 }
 
+/**
+ * Cuts a completion after `max` tokens, as an engine does at `max_tokens`. Token counts are approximate
+ * (a control token is one, other text four characters a token) but never split a control token.
+ */
+export function truncateTokens(text: string, max: number): { text: string; truncated: boolean } {
+  let used = 0;
+  let out = '';
+  for (const piece of text.split(/(<\|[a-z_]+\|>)/)) {
+    if (!piece) continue;
+    const isControl = piece.startsWith('<|') && piece.endsWith('|>');
+    const cost = isControl ? 1 : Math.ceil(piece.length / 4);
+    if (used + cost <= max) { out += piece; used += cost; continue; }
+    if (!isControl) out += piece.slice(0, (max - used) * 4);
+    return { text: out, truncated: true };
+  }
+  return { text, truncated: false };
+}
+
 function errorBody(status: number, message: string): string {
   return JSON.stringify({ error: { message, type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error', code: null } });
 }
@@ -141,15 +159,18 @@ export async function handleCompletions(req: IncomingMessage, res: ServerRespons
     toolCall: h.tool,
     malformed: h.variant,
   });
-  const text = applyStop(full, body.stop, body.include_stop_str_in_output === true);
+  const stopped = applyStop(full, body.stop, body.include_stop_str_in_output === true);
+  const maxTokens = typeof body.max_tokens === 'number' && body.max_tokens >= 0 ? Math.floor(body.max_tokens) : Infinity;
+  const cut = truncateTokens(stopped, maxTokens);
+  const text = cut.text;
   const seq = ctx.nextSeq();
   const id = `cmpl-sim${seq}`;
   const created = Math.floor(Date.now() / 1000);
   const model = typeof body.model === 'string' ? body.model : ctx.models[0];
   const usage = { prompt_tokens: Math.ceil(prompt.length / 4), completion_tokens: Math.ceil(text.length / 4), total_tokens: 0 };
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-  // Engines report `stop` both for a stop string and for an end-of-text token.
-  const finish = 'stop';
+  // Engines report `stop` both for a stop string and for an end-of-text token, `length` at max_tokens.
+  const finish = cut.truncated ? 'length' : 'stop';
 
   if (body.stream !== true) {
     if (fault === 'reset') { req.socket.destroy(); return; }

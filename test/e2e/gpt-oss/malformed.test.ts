@@ -80,4 +80,23 @@ describe('malformed gpt-oss output through a harmony-raw deployment', () => {
       assert.equal(err.code, 'upstream_error');
     }
   });
+
+  test('max_tokens reached during the analysis: empty content, finish length, nothing leaked', async () => {
+    for (const stream of [false, true]) {
+      const r = stream
+        ? await collect(await s.client.chat.completions.create({ model: 'stray-return', messages: ask, max_tokens: 8, stream: true }))
+        : await s.client.chat.completions.create({ model: 'stray-return', messages: ask, max_tokens: 8 }).then((x) => ({ content: x.choices[0].message.content ?? '', finish: x.choices[0].finish_reason, raw: JSON.stringify(x) }));
+      assert.equal(r.content, '');
+      assert.equal(r.finish, 'length');
+      assert.ok(!r.raw.includes('The user') && !HARMONY_CONTROL.test(r.raw), r.raw);
+    }
+  });
+
+  test('max_tokens reached during the final answer: the start of the answer, finish length', async () => {
+    const r = await s.client.chat.completions.create({ model: 'stray-return', messages: ask, max_tokens: 30 });
+    const content = r.choices[0].message.content ?? '';
+    assert.ok(content.length > 0 && content.length < FINAL.length && FINAL.startsWith(content), content);
+    assert.equal(r.choices[0].finish_reason, 'length');
+    assert.equal(reasoningOf(r.choices[0].message), undefined);
+  });
 });

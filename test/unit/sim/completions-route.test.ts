@@ -69,3 +69,10 @@ describe('simulator harmony mode', () => {
     assert.equal(sim.stats.lastHeaders['content-type'], 'application/json');
   });
 });
+
+test('max_tokens cuts roughly every four characters, never inside a control token', async () => {
+  const { truncateTokens } = await import('../../../src/sim/completions-route.js');
+  assert.deepEqual(truncateTokens('<|channel|>final<|message|>abcdefgh<|return|>', 5), { text: '<|channel|>final<|message|>abcd', truncated: true });
+  assert.deepEqual(truncateTokens('<|channel|>final<|message|>abcdefgh<|return|>', 6), { text: '<|channel|>final<|message|>abcdefgh', truncated: true });
+  assert.deepEqual(truncateTokens('<|channel|>final<|message|>ab<|return|>', 6), { text: '<|channel|>final<|message|>ab<|return|>', truncated: false });
+});
