@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   spend: { summary: 'spend per key, model, provider or day', load: async () => (await import('./spend.js')).run },
   pull: { summary: 'download a GGUF model and add it to the config', load: async () => (await import('./pull.js')).run },
   harmony: { summary: 'render or parse gpt-oss harmony text (render|parse)', load: async () => (await import('./harmony.js')).run },
+  router: { summary: 'train the reflex/thinking router or score prompts (train|score)', load: async () => (await import('./router.js')).run },
   privacy: { summary: 'scan text on stdin for personal data (scan)', load: async () => (await import('./privacy.js')).run },
 };
 

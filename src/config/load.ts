@@ -61,6 +61,19 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
   cfg.models.forEach((m, i) => m.fallbacks?.forEach((f, j) => {
     if (!names.has(f)) problems.push(`models[${i}].fallbacks[${j}]: no model named '${f}'`);
   }));
+  cfg.routing?.virtual_models?.forEach((v, i) => {
+    if (names.has(v.name)) problems.push(`routing.virtual_models[${i}].name: '${v.name}' is already a model name`);
+    v.candidates.forEach((c, j) => {
+      if (!names.has(c.model)) problems.push(`routing.virtual_models[${i}].candidates[${j}].model: no model named '${c.model}'`);
+    });
+    for (const k of ['must_match', 'must_not_match'] as const) {
+      const pat = v.cascade?.[k];
+      if (pat !== undefined) { try { new RegExp(pat); } catch (e) { problems.push(`routing.virtual_models[${i}].cascade.${k}: ${(e as Error).message}`); } }
+    }
+  });
+  cfg.routing?.privacy?.allow_providers?.forEach((p, i) => {
+    if (!providerIds.has(p)) problems.push(`routing.privacy.allow_providers[${i}]: no provider with id '${p}'`);
+  });
   if (problems.length) throw new ConfigError(problems, source);
   return cfg;
 }

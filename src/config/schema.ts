@@ -70,11 +70,54 @@ export const storageSchema = z.object({
   postgres_url_env: z.string().optional(),
   /** Shared rate limits, budget holds and cache (env var name holding the URL). */
   redis_url_env: z.string().optional(),
+  /** Namespace for every Redis key (default `switchyard:`): several deployments can share one Redis. */
+  redis_prefix: z.string().min(1).optional(),
   flush_interval_ms: z.number().int().positive().optional(),
   max_queue: z.number().int().positive().optional(),
 }).strict();
 
+/** A virtual model (`auto` is built in): chooses among candidate models per request. */
+export const virtualModelSchema = z.object({
+  name: z.string().min(1),
+  /** learned: the reflex/thinking router; cascade: reflex first, escalate when checks fail; order: first capable. */
+  mode: z.enum(['learned', 'cascade', 'order']).optional(),
+  candidates: z.array(z.object({
+    model: z.string().min(1),
+    tier: z.enum(['reflex', 'thinking']).optional(),
+  }).strict()).min(1),
+  /** 0 = always the cheapest capable model, 1 = always the strongest; default routing.quality or 0.5. */
+  quality: z.number().min(0).max(1).optional(),
+  /** Overrides the threshold derived from quality: the expected accuracy gain that justifies thinking. */
+  threshold: z.number().optional(),
+  /** Never choose a candidate whose estimated cost passes this (USD per request). */
+  max_cost_usd: z.number().positive().optional(),
+  cascade: z.object({
+    checks: z.array(z.enum(['json', 'tool_calls', 'non_empty'])).optional(),
+    must_match: z.string().optional(),
+    must_not_match: z.string().optional(),
+    min_chars: z.number().int().nonnegative().optional(),
+  }).strict().optional(),
+}).strict();
+
+export const privacySchema = z.object({
+  /** enforce (default): requests carrying personal data go only to local/on-prem deployments. */
+  mode: z.enum(['enforce', 'off']).optional(),
+  /** Message roles scanned (default user, assistant, tool: an operator's own system prompt is not the user's data). */
+  roles: z.array(z.enum(['system', 'developer', 'user', 'assistant', 'tool'])).optional(),
+  /** Providers allowed to receive sensitive requests although not local/on-prem (e.g. a BAA-covered cloud). */
+  allow_providers: z.array(z.string()).optional(),
+}).strict();
+
+export const routingSchema = z.object({
+  virtual_models: z.array(virtualModelSchema).optional(),
+  quality: z.number().min(0).max(1).optional(),
+  privacy: privacySchema.optional(),
+  /** Router weights file (default: the shipped weights, or $SWITCHYARD_ROUTER_WEIGHTS). */
+  router_weights: z.string().optional(),
+}).strict();
+
 export const configSchema = z.object({
+  routing: routingSchema.optional(),
   server: serverSchema.optional(),
   storage: storageSchema.optional(),
   providers: z.array(providerSchema).default([]),
@@ -87,3 +130,5 @@ export type ProviderConfig = z.output<typeof providerSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
 export type Price = z.output<typeof priceSchema>;
+export type VirtualModelConfig = z.output<typeof virtualModelSchema>;
+export type RoutingConfig = z.output<typeof routingSchema>;

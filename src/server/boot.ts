@@ -2,13 +2,10 @@
 import { dirname, resolve } from 'node:path';
 import type { Config, ModelConfig } from '../config/schema.js';
 import { OpenAICompatibleProvider } from '../providers/openai-compatible.js';
-import { HarmonyRawProvider } from '../providers/harmony-raw.js';
-import { LocalProvider } from '../providers/local.js';
+import type { LocalProvider } from '../providers/local.js';
 import type { Provider } from '../providers/provider.js';
-import { localRequestCost } from '../local/pricing.js';
 import { Registry, type Locality } from '../router/registry.js';
 import { SqliteUsageLog } from '../store/sqlite-usage-log.js';
-import { PostgresUsageLog } from '../store/postgres-usage-log.js';
 import { SpendSink } from '../store/spend-sink.js';
 import { createStore, type ComposedStore } from '../store/create-store.js';
 import type { UsageRecord, UsageSink } from '../store/usage-record.js';
@@ -27,20 +24,25 @@ export interface Booted { gateway: Gateway; registry: Registry; store: ComposedS
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 
-export function buildProviders(config: Config, env: NodeJS.ProcessEnv, baseDir = process.cwd()): { providers: Map<string, Provider>; locality: Map<string, Locality> } {
+// The harmony tokenizer (≈60 MB) and llama.cpp load only when a provider needs them.
+export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, baseDir = process.cwd()): Promise<{ providers: Map<string, Provider>; locality: Map<string, Locality> }> {
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
     const apiKey = p.api_key ?? (p.api_key_env ? env[p.api_key_env] : undefined);
     if (p.type === 'local') {
+      const { LocalProvider } = await import('../providers/local.js');
       providers.set(p.id, new LocalProvider({ id: p.id, type: 'local', models: p.models ?? [] }, { baseDir }));
       locality.set(p.id, p.locality ?? 'local');
       continue;
     }
     const baseUrl = p.base_url!;
-    providers.set(p.id, p.type === 'harmony-raw'
-      ? new HarmonyRawProvider({ id: p.id, baseUrl, apiKey })
-      : new OpenAICompatibleProvider({ id: p.id, baseUrl, apiKey, headers: p.headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections }));
+    if (p.type === 'harmony-raw') {
+      const { HarmonyRawProvider } = await import('../providers/harmony-raw.js');
+      providers.set(p.id, new HarmonyRawProvider({ id: p.id, baseUrl, apiKey }));
+    } else {
+      providers.set(p.id, new OpenAICompatibleProvider({ id: p.id, baseUrl, apiKey, headers: p.headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections }));
+    }
     locality.set(p.id, p.locality ?? (isLoopback(new URL(baseUrl).hostname) ? 'local' : 'cloud'));
   }
   return { providers, locality };
@@ -70,13 +72,15 @@ export async function boot(opts: BootOptions): Promise<Booted> {
   const env = opts.env ?? process.env;
   const config = withLocalModels(opts.config);
   const baseDir = opts.configPath ? dirname(resolve(opts.configPath)) : process.cwd();
-  const { providers, locality } = buildProviders(config, env, baseDir);
+  const { providers, locality } = await buildProviders(config, env, baseDir);
+  const isLocal = (p: Provider): p is LocalProvider => config.providers.some((c) => c.id === p.id && c.type === 'local');
   // A bad model path is a start-up error naming the path, not a failure on the first request.
-  for (const p of providers.values()) if (p instanceof LocalProvider) await p.validate();
+  for (const p of providers.values()) if (isLocal(p)) await p.validate();
   const registry = new Registry(providers, config, locality);
+  const localRequestCost = registry.models.size && [...providers.values()].some(isLocal) ? (await import('../local/pricing.js')).localRequestCost : null;
   for (const entry of registry.models.values()) {
     for (const d of entry.deployments) {
-      if (!(d.provider instanceof LocalProvider)) continue;
+      if (!isLocal(d.provider) || !localRequestCost) continue;
       const lp = d.provider;
       const mc = lp.modelConfig(d.upstreamModel);
       if (mc && (mc.price || mc.cost_per_hour)) d.costOf = (usage, ms) => localRequestCost(mc, usage, ms);
@@ -88,10 +92,12 @@ export async function boot(opts: BootOptions): Promise<Booted> {
   const redisUrl = st.redis_url_env ? env[st.redis_url_env] : undefined;
   if (st.postgres_url_env && !postgresUrl) throw new Error(`storage.postgres_url_env: environment variable ${st.postgres_url_env} is not set`);
   if (st.redis_url_env && !postgresUrl) throw new Error('storage.redis_url_env needs storage.postgres_url_env too (keys and spend live in Postgres)');
+  // Without this, a missing variable would quietly run rate limits per process instead of shared.
+  if (st.redis_url_env && !redisUrl) throw new Error(`storage.redis_url_env: environment variable ${st.redis_url_env} is not set`);
   const sqlitePath = opts.sqlitePath ?? st.sqlite_path ?? './data/switchyard.db';
-  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl }) : await createStore({ sqlitePath });
+  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl, redisPrefix: st.redis_prefix }) : await createStore({ sqlitePath });
   const log: UsageSink = store.pgPool
-    ? new PostgresUsageLog({ pool: store.pgPool, maxQueue: st.max_queue })
+    ? new (await import('../store/postgres-usage-log.js')).PostgresUsageLog({ pool: store.pgPool, maxQueue: st.max_queue })
     : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue });
   const usage = new FanoutSink([log, new SpendSink(store.spend)]);
 
