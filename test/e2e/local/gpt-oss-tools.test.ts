@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
 import { TOOL_ARGS, TOOL_PIECES } from '../../helpers/local-models.js';
-import { HARMONY_CONTROL, collect } from '../gpt-oss/harmony-stack.js';
+import { HARMONY_CONTROL, collect } from '../../helpers/chat-stream.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
 
 const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];

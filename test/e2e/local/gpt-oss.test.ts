@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HARMONY_ANSWER, HARMONY_PIECES, HARMONY_REASONING } from '../../helpers/local-models.js';
-import { EXPOSED, HARMONY_CONTROL, collect, reasoningOf } from '../gpt-oss/harmony-stack.js';
+import { EXPOSED, HARMONY_CONTROL, collect, reasoningOf } from '../../helpers/chat-stream.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
 
 describe('embedded tiny gpt-oss through the gateway', () => {

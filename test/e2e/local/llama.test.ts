@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cliPath } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/procs.js';
 import { HELLO_PIECES } from '../../helpers/local-models.js';
-import { collect } from '../gpt-oss/harmony-stack.js';
+import { collect } from '../../helpers/chat-stream.js';
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { writeTinyModel } from '../../helpers/gguf.js';
