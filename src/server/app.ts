@@ -10,6 +10,7 @@ import type { Registry } from '../router/registry.js';
 import type { ResponseCache, Store } from '../store/store.js';
 import type { UsageSink } from '../store/usage-record.js';
 import { handleAdmin } from './admin.js';
+import { isModelAllowed } from '../store/virtual-key.js';
 import { handleChat, type ChatContext } from './chat-handler.js';
 import { Governance } from './governance.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
@@ -58,14 +59,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
     maxBodyBytes,
     reasoningDefault: opts.reasoning ?? 'hidden',
     reliability: opts.reliability,
+    draining: () => draining,
   };
   // Chat requests being served; shutdown drains them (their usage records are queued when each settles).
   const inFlight = new Set<Promise<void>>();
 
   async function listModels(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     try {
-      await governance.authenticate(req);
-      const data = [...opts.registry.models.values()].map((m) => ({ id: m.name, object: 'model', created: m.created, owned_by: 'switchyard' }));
+      const { key } = await governance.authenticate(req);
+      // A key sees the models it may use (virtual models included when allowed).
+      const names = [...opts.registry.models.values()].map((m) => ({ name: m.name, created: m.created }))
+        .concat([...opts.registry.virtual.keys()].map((name) => ({ name, created: 0 })));
+      const data = names.filter((m) => !key || isModelAllowed(key, m.name)).map((m) => ({ id: m.name, object: 'model', created: m.created, owned_by: 'switchyard' }));
       sendJson(res, 200, { object: 'list', data });
     } catch (e) {
       sendError(res, asGatewayError(e), { 'x-request-id': requestId });
@@ -100,7 +105,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
     try {
       if (path === '/v1/chat/completions' || path === '/chat/completions') {
         if (req.method !== 'POST') throw new GatewayError('method_not_allowed', `use POST for ${path}`);
-        if (draining) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
         const p = handleChat(req, res, ctx, requestId);
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p));

@@ -4,7 +4,7 @@
  * request whatever happens.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { asGatewayError } from '../core/errors.js';
+import { GatewayError, asGatewayError } from '../core/errors.js';
 import type { ChatRequest, FinishReason, Usage } from '../core/types.js';
 import { costUsd } from '../core/cost.js';
 import { estimateMessagesTokens, estimateTextTokens } from '../core/estimate-tokens.js';
@@ -32,6 +32,8 @@ export interface ChatContext {
   reasoningDefault: 'hidden' | 'exposed';
   /** Timeouts, retries, breakers, balancing (src/reliability/); a default policy when absent. */
   reliability?: Reliability;
+  /** True while the gateway drains for shutdown: new chats are refused (503) but still logged. */
+  draining?: () => boolean;
 }
 
 interface Outcome {
@@ -69,6 +71,7 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
   const abort = new AbortController();
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
   try {
+    if (ctx.draining?.()) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
     caller = await ctx.governance.authenticate(req);
     chat = validateChat(parseJson(await readBody(req, ctx.maxBodyBytes)));
     const plan = await planRoute(ctx.registry, chat, { key: caller.key, headers: req.headers });

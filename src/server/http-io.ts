@@ -15,6 +15,7 @@ export function sendError(res: ServerResponse, err: GatewayError, headers?: Reco
   }
   const h: Record<string, string> = { ...headers };
   if (err.retryAfterSeconds !== undefined) h['retry-after'] = String(Math.ceil(err.retryAfterSeconds));
+  if (err.status === 401) h['www-authenticate'] = 'Bearer realm="switchyard"';
   sendJson(res, err.status, err.toJSON(), h);
 }
 

@@ -130,7 +130,7 @@ describe('chat completions through the gateway', () => {
   test('GET /v1/models lists the configured models; /health answers', async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids.sort(), ['gpt-oss-20b', 'qwen2.5-7b-instruct']);
+    assert.deepEqual(ids.sort(), ['auto', 'gpt-oss-20b', 'qwen2.5-7b-instruct'], 'the configured models and the built-in auto');
     const h = await fetch(`${gw.origin}/health`);
     assert.equal(h.status, 200);
     assert.equal(((await h.json()) as { status: string }).status, 'ok');

@@ -67,7 +67,7 @@ describe('embedded tiny gpt-oss through the gateway', () => {
   test('the model is listed by GET /v1/models under its configured name', async () => {
     const ids: string[] = [];
     for await (const m of s.client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids.sort(), ['gpt-oss-120b', 'gpt-oss-tiny']);
+    assert.deepEqual(ids.sort(), ['auto', 'gpt-oss-120b', 'gpt-oss-tiny']);
   });
 
   test('a cloud model that is down falls back to the local model, and the route says so', async () => {
