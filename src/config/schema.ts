@@ -3,6 +3,7 @@
  * users write them; docs/config.md documents every field.
  */
 import { z } from 'zod';
+import { PRESET_TYPES } from '../providers/presets/presets.js';
 
 export const priceSchema = z.object({
   input: z.number().nonnegative(),
@@ -39,14 +40,38 @@ export const modelSchema = z.object({
 
 export const providerSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-  type: z.enum(['openai-compatible']),
-  base_url: z.string().url(),
+  // A preset (src/providers/presets/presets.ts) knows its base URL, key variable and dialect.
+  type: z.enum(PRESET_TYPES),
+  base_url: z.string().url().optional(),
   api_key_env: z.string().optional(),
   api_key: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   timeout_ms: z.number().int().positive().optional(),
   max_connections: z.number().int().positive().optional(),
   locality: localitySchema.optional(),
+  region: z.string().optional(),
+}).strict().refine((p) => p.type !== 'openai-compatible' || p.base_url !== undefined, {
+  message: "'base_url' is required for type 'openai-compatible' (presets have a default)", path: ['base_url'],
+});
+
+/** A user's correction of the built-in model catalog (src/config/catalog.yaml). */
+export const catalogOverrideSchema = z.object({
+  model: z.string().min(1),
+  /** A provider id or preset type; without it the override applies to every deployment of the model. */
+  provider: z.string().optional(),
+  upstream: z.string().optional(),
+  price: priceSchema.optional(),
+  context_window: z.number().int().positive().optional(),
+  capabilities: capabilitiesSchema.optional(),
+  disabled: z.boolean().optional(),
+}).strict();
+
+export const catalogSchema = z.object({
+  /** Add the catalog's models for every configured provider (default true). */
+  enabled: z.boolean().optional(),
+  /** Extra catalog file, same format as the built-in one, merged over it. */
+  file: z.string().optional(),
+  overrides: z.array(catalogOverrideSchema).optional(),
 }).strict();
 
 export const serverSchema = z.object({
@@ -67,6 +92,7 @@ export const configSchema = z.object({
   storage: storageSchema.optional(),
   providers: z.array(providerSchema).default([]),
   models: z.array(modelSchema).default([]),
+  catalog: catalogSchema.optional(),
 }).strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -75,3 +101,5 @@ export type ProviderConfig = z.output<typeof providerSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
 export type Price = z.output<typeof priceSchema>;
+export type CatalogSettings = z.output<typeof catalogSchema>;
+export type CatalogOverride = z.output<typeof catalogOverrideSchema>;

@@ -122,6 +122,8 @@ export function readChunk(json: unknown, state: { started: boolean }, out: Strea
     }
     if (c.finish_reason !== null && c.finish_reason !== undefined) out.push({ type: 'finish', reason: finishReason(c.finish_reason) });
   }
-  const usage = readUsage(o.usage);
+  // Groq puts streamed usage in `x_groq.usage` on the last chunk instead of a usage chunk.
+  const xg = o.x_groq as Record<string, unknown> | undefined;
+  const usage = readUsage(o.usage ?? xg?.usage);
   if (usage) out.push({ type: 'usage', usage });
 }

@@ -1,6 +1,8 @@
 /** Config → providers, registry, usage log and a listening gateway. */
 import type { Config } from '../config/schema.js';
-import { OpenAICompatibleProvider } from '../providers/openai-compatible.js';
+import { createProvider } from '../providers/presets/create-provider.js';
+import { availability } from '../providers/presets/availability.js';
+import { applyCatalog, catalogFor } from '../config/catalog.js';
 import type { Provider } from '../providers/provider.js';
 import { Registry, type Locality } from '../router/registry.js';
 import { SqliteUsageLog } from '../store/sqlite-usage-log.js';
@@ -15,26 +17,34 @@ export interface BootOptions {
 
 export interface Booted { gateway: Gateway; registry: Registry; usage: SqliteUsageLog }
 
-export function buildProviders(config: Config, env: NodeJS.ProcessEnv): { providers: Map<string, Provider>; locality: Map<string, Locality> } {
+// ---- presets and catalog (issue 3): keep changes inside this block -------------------------------
+export interface BuiltProviders {
+  providers: Map<string, Provider>;
+  locality: Map<string, Locality>;
+  /** The config's models with the catalog's merged in: what the registry should serve. */
+  models: Config['models'];
+}
+
+export function buildProviders(config: Config, env: NodeJS.ProcessEnv): BuiltProviders {
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
-    const apiKey = p.api_key ?? (p.api_key_env ? env[p.api_key_env] : undefined);
-    providers.set(p.id, new OpenAICompatibleProvider({
-      id: p.id, baseUrl: p.base_url, apiKey, headers: p.headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections,
-    }));
-    const host = new URL(p.base_url).hostname;
-    const isLoopback = host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
-    locality.set(p.id, p.locality ?? (isLoopback ? 'local' : 'cloud'));
+    const made = createProvider(p, env);
+    providers.set(p.id, made.provider);
+    locality.set(p.id, made.locality);
   }
-  return { providers, locality };
+  const merged = applyCatalog(config, catalogFor(config));
+  for (const i of merged.info.values()) if (i.needsListing) availability.gate(i.providerId, i.key.slice(i.providerId.length + 1));
+  availability.start(providers);
+  return { providers, locality, models: merged.models };
 }
+// ---- end presets and catalog -----------------------------------------------------------------------
 
 export function boot(opts: BootOptions): Booted {
   const env = opts.env ?? process.env;
   const { config } = opts;
-  const { providers, locality } = buildProviders(config, env);
-  const registry = new Registry(providers, config, locality);
+  const { providers, locality, models } = buildProviders(config, env);
+  const registry = new Registry(providers, { ...config, models }, locality);
   const usage = SqliteUsageLog.open({
     path: opts.sqlitePath ?? config.storage?.sqlite_path ?? './data/switchyard.db',
     flushIntervalMs: config.storage?.flush_interval_ms,
