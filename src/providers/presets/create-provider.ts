@@ -17,6 +17,12 @@ function isLoopback(url: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
+/**
+ * Provider id → preset type, for routing preferences that name a type (`provider: {only: ['groq']}`).
+ * Filled as providers are built; ids are unique per config.
+ */
+export const providerTypes = new Map<string, string>();
+
 export function createProvider(p: ProviderConfig, env: NodeJS.ProcessEnv): ResolvedProvider {
   const preset = PRESETS[p.type];
   const baseUrl = p.base_url ?? preset.baseUrl;
@@ -30,5 +36,6 @@ export function createProvider(p: ProviderConfig, env: NodeJS.ProcessEnv): Resol
     : new OpenAICompatibleProvider({ ...common, dialect: preset.dialect });
   // A base URL on this machine is local whatever the type; a local engine elsewhere is on-prem.
   const locality = p.locality ?? (isLoopback(baseUrl) ? 'local' : preset.locality === 'local' ? 'on-prem' : 'cloud');
+  providerTypes.set(p.id, p.type);
   return { provider, preset, baseUrl, locality };
 }
