@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { FAULTS, type SimBehavior, type SimFault } from '../sim/behavior.js';
 import { createSimulator } from '../sim/server.js';
+import { SIM_DIALECTS, isSimDialect } from '../sim/dialects.js';
 import type { CliIO } from './io.js';
 
 const HELP = `usage: switchyard sim [--port N] [options]
@@ -22,7 +23,11 @@ x-sim-* headers (x-sim-fault: http_503).
   --fault-rate P           share of requests that get the fault (default 1)
   --fault-after N          stream faults happen after N chunks (default 2)
   --retry-after S          Retry-After seconds sent with http_429 (default 1)
-  --models a,b             ids listed by GET /v1/models
+  --models a,b             ids listed by GET /v1/models (and Ollama's GET /api/tags)
+  --dialect D              answer in a provider's shape: ${SIM_DIALECTS.join(' | ')}
+                           (default openai; a /<dialect>/ path prefix picks one per request,
+                           e.g. base URL http://127.0.0.1:9000/groq/v1; Ollama: POST /api/chat)
+  --cached-tokens N        prompt tokens reported as cache hits
 `;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -36,6 +41,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         text: { type: 'string' }, reasoning: { type: 'string' }, 'tool-calls': { type: 'string' },
         'no-usage': { type: 'boolean' }, fault: { type: 'string' }, 'fault-rate': { type: 'string' },
         'fault-after': { type: 'string' }, 'retry-after': { type: 'string' }, models: { type: 'string' },
+        dialect: { type: 'string' }, 'cached-tokens': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -46,6 +52,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values.help) { io.stdout.write(HELP); return 0; }
   if (values.fault && !(FAULTS as readonly string[]).includes(values.fault)) {
     io.stderr.write(`switchyard sim: --fault must be one of ${FAULTS.join(', ')}\n`);
+    return 2;
+  }
+  if (values.dialect && !isSimDialect(values.dialect)) {
+    io.stderr.write(`switchyard sim: --dialect must be one of ${SIM_DIALECTS.join(', ')}\n`);
     return 2;
   }
   const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -59,6 +69,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   set('faultRate', n(values['fault-rate']));
   set('faultAfter', n(values['fault-after']));
   set('retryAfter', n(values['retry-after']));
+  set('cachedTokens', n(values['cached-tokens']));
   if (values.fault) behavior.fault = values.fault as SimFault;
   if (values['no-usage']) behavior.usage = false;
   if (values['tool-calls']) {
@@ -70,7 +81,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       return 2;
     }
   }
-  const sim = createSimulator({ behavior, models: values.models?.split(',').filter(Boolean) });
+  const sim = createSimulator({ behavior, models: values.models?.split(',').filter(Boolean), dialect: values.dialect });
   const addr = await sim.listen(Number(values.port ?? 9000), values.host ?? '127.0.0.1');
   io.stdout.write(`switchyard sim: listening on http://${addr.address}:${addr.port}/v1\n`);
   await new Promise<void>((resolve) => {
