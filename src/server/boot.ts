@@ -1,7 +1,7 @@
 /** Config → providers, registry, usage log and a listening gateway. */
 import type { Config } from '../config/schema.js';
 import { createProvider } from '../providers/presets/create-provider.js';
-import { availability } from '../providers/presets/availability.js';
+import { availability, guardMissingModels } from '../providers/presets/availability.js';
 import { timed } from '../providers/presets/timed-provider.js';
 import { latencyBook } from '../router/latency.js';
 import { applyCatalog, catalogFor } from '../config/catalog.js';
@@ -32,7 +32,7 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv): BuiltPro
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
     const made = createProvider(p, env);
-    providers.set(p.id, timed(made.provider, latencyBook));
+    providers.set(p.id, guardMissingModels(timed(made.provider, latencyBook)));
     locality.set(p.id, made.locality);
   }
   const merged = applyCatalog(config, catalogFor(config));

@@ -4,7 +4,8 @@
  * that was never pulled would fail with a 404 instead of moving on to the next deployment.
  * Lists are refreshed in the background; before the first answer the deployment is tried.
  */
-import type { Provider } from '../provider.js';
+import { GatewayError } from '../../core/errors.js';
+import type { Provider, ProviderCall } from '../provider.js';
 
 /** Loose match: llama.cpp and LM Studio list file-ish names (`Qwen2.5-7B-Instruct-Q4_K_M.gguf`). */
 const norm = (s: string): string => s.toLowerCase().replace(/\.gguf$/, '').replace(/[^a-z0-9]/g, '');
@@ -33,6 +34,18 @@ export class Availability {
     if (!g) return true;
     const ids = this.lists.get(g.providerId);
     return ids === undefined || listed(ids, g.upstream);
+  }
+
+  isGated(key: string): boolean {
+    return this.gated.has(key);
+  }
+
+  /** The engine said it does not have the model: stop routing there until a refresh lists it. */
+  markMissing(key: string): void {
+    const g = this.gated.get(key);
+    if (!g) return;
+    const ids = (this.lists.get(g.providerId) ?? []).filter((id) => id !== g.upstream);
+    this.lists.set(g.providerId, ids);
   }
 
   set(providerId: string, ids: string[]): void {
@@ -70,3 +83,27 @@ export class Availability {
 
 /** One per process: the registry is built once, and routing reads this on every request. */
 export const availability = new Availability();
+
+/**
+ * For catalog-added local deployments, "model not found" (404) means "not pulled here", not "bad
+ * request": it becomes retryable so the request moves on to the next deployment, and the
+ * deployment is skipped until the engine lists the model.
+ */
+export function guardMissingModels(inner: Provider, book: Availability = availability): Provider {
+  const check = (call: ProviderCall, err: unknown): never => {
+    const key = `${inner.id}/${call.upstreamModel}`;
+    if (err instanceof GatewayError && err.upstreamStatus === 404 && book.isGated(key)) {
+      book.markMissing(key);
+      throw new GatewayError('upstream_unavailable', `${err.message} (the catalog offers it here, but this engine does not have it)`, { upstreamStatus: 404, cause: err });
+    }
+    throw err;
+  };
+  const wrapped: Provider = {
+    id: inner.id,
+    complete: (call) => inner.complete(call).catch((e: unknown) => check(call, e)),
+    stream: (call) => inner.stream(call).catch((e: unknown) => check(call, e)),
+  };
+  if (inner.listModels) wrapped.listModels = (signal?: AbortSignal) => inner.listModels!(signal);
+  if (inner.close) wrapped.close = () => inner.close!();
+  return wrapped;
+}
