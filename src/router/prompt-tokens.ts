@@ -3,8 +3,16 @@
  * with an o200k count only when the estimate comes near a window. Deployments use other tokenizers
  * (Qwen, GLM, Kimi), so the count gets a safety margin rather than pretending to be exact.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { ChatRequest } from '../core/types.js';
+
+// Loading o200k costs ~200 ms and ~60 MB, so it happens on the first prompt that comes near a
+// window, not at start-up; require() keeps the filter synchronous.
+let counter: ((text: string) => number) | undefined;
+function countTokens(text: string): number {
+  counter ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: (t: string) => number }).countTokens;
+  return counter(text);
+}
 
 /** Per-message overhead (role, separators) in chat templates, and the tokenizer-difference margin. */
 const PER_MESSAGE = 8;

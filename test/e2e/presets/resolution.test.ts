@@ -17,8 +17,8 @@ before(async () => {
   stack = await startStack((sim) => ({
     providers: [
       { id: 'ollama', type: 'ollama', base_url: `${sim}/ollama` },
-      { id: 'together', type: 'together', base_url: `${sim}/together/v1`, api_key: 'k' },
-      { id: 'groq-main', type: 'groq', base_url: `${sim}/groq/v1`, api_key: 'k' },
+      { id: 'together', type: 'together', base_url: `${sim}/together/v1`, api_key: 'k', locality: 'cloud' },
+      { id: 'groq-main', type: 'groq', base_url: `${sim}/groq/v1`, api_key: 'k', locality: 'cloud' },
     ],
     models: [{
       name: 'ctx-test',
