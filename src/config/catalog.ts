@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { capabilitiesSchema, priceSchema, type CatalogOverride, type Config, type DeploymentConfig, type ModelConfig, type ProviderConfig } from './schema.js';
-import { PRESET_TYPES, PRESETS } from '../providers/presets/presets.js';
+import { PRESET_TYPES, PRESETS, isPresetType } from '../providers/presets/presets.js';
 import { ConfigError } from './load.js';
 
 const presetType = z.enum(PRESET_TYPES);
@@ -150,7 +150,7 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
           context_window: c.d?.context_window ?? cm.context_window,
           capabilities: { ...cm.capabilities, ...c.d?.capabilities },
         };
-        const region = c.d?.region ?? p.region ?? PRESETS[p.type].region;
+        const region = c.d?.region ?? p.region ?? (isPresetType(p.type) ? PRESETS[p.type].region : undefined);
         if (region) dep.region = region;
         let disabled = false;
         for (const o of overridesFor(overrides, cm.name, p)) {

@@ -7,7 +7,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { ChatResult, StreamPart } from '../core/types.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider, ProviderCall } from './provider.js';
-import { readChunk, readCompletion } from './openai-wire.js';
+import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
 import { httpError, networkError } from './upstream-errors.js';
 import { newToolCallId } from '../core/ids.js';
@@ -137,7 +137,7 @@ export class OpenAICompatibleProvider implements Provider {
 
 async function* sseParts(provider: string, body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamPart> {
   const out: StreamPart[] = [];
-  const state = { started: false };
+  const state: ChunkState = { started: false };
   let done = false;
   let bad: GatewayError | undefined;
   const decoder = new SseDecoder((data) => {

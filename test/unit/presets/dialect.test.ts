@@ -58,3 +58,15 @@ test('reasoning arrives from either field name', () => {
     assert.deepEqual(out, [{ type: 'reasoning', text: 'hmm' }]);
   }
 });
+
+test('parallel tool calls all sent at index 0 get one index each; continuation deltas follow their call', () => {
+  const state = { started: true };
+  const out: StreamPart[] = [];
+  const chunk = (tc: Record<string, unknown>) => readChunk({ choices: [{ index: 0, delta: { tool_calls: [tc] } }] }, state, out);
+  chunk({ index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{"x"' } });
+  chunk({ index: 0, function: { arguments: ':1}' } });
+  chunk({ index: 0, id: 'b', type: 'function', function: { name: 'g', arguments: '{}' } });
+  chunk({ index: 0, id: 'b', function: { arguments: '' } });
+  const calls = out.filter((p): p is Extract<StreamPart, { type: 'tool-call' }> => p.type === 'tool-call');
+  assert.deepEqual(calls.map((c) => [c.index, c.id, c.argumentsDelta]), [[0, 'a', '{"x"'], [0, undefined, ':1}'], [1, 'b', '{}'], [1, 'b', '']]);
+});
