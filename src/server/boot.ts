@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createProvider } from '../providers/presets/create-provider.js';
 import { availability, guardMissingModels } from '../providers/presets/availability.js';
 import { timed } from '../providers/presets/timed-provider.js';
+import { withoutEffortFor } from '../providers/presets/effort-guard.js';
 import { latencyBook } from '../router/latency.js';
 import { applyCatalog, catalogFor } from '../config/catalog.js';
 import type { Provider } from '../providers/provider.js';
@@ -28,14 +29,17 @@ export interface BuiltProviders {
 }
 
 export function buildProviders(config: Config, env: NodeJS.ProcessEnv): BuiltProviders {
+  const merged = applyCatalog(config, catalogFor(config));
+  const nonReasoning = new Set<string>();
+  for (const m of merged.models) for (const d of m.deployments) if (d.capabilities?.reasoning === false) nonReasoning.add(`${d.provider}/${d.model}`);
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
     const made = createProvider(p, env);
-    providers.set(p.id, guardMissingModels(timed(made.provider, latencyBook)));
+    // Innermost first: effort stripped per deployment, latency measured, missing local models fail over.
+    providers.set(p.id, guardMissingModels(timed(withoutEffortFor(made.provider, nonReasoning), latencyBook)));
     locality.set(p.id, made.locality);
   }
-  const merged = applyCatalog(config, catalogFor(config));
   for (const i of merged.info.values()) if (i.needsListing) availability.gate(i.providerId, i.key.slice(i.providerId.length + 1));
   availability.start(providers);
   return { providers, locality, models: merged.models };

@@ -6,6 +6,7 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { Provider, ProviderCall } from '../provider.js';
+import { wrapProvider } from './wrap.js';
 
 /** Loose match: llama.cpp and LM Studio list file-ish names (`Qwen2.5-7B-Instruct-Q4_K_M.gguf`). */
 const norm = (s: string): string => s.toLowerCase().replace(/\.gguf$/, '').replace(/[^a-z0-9]/g, '');
@@ -98,12 +99,8 @@ export function guardMissingModels(inner: Provider, book: Availability = availab
     }
     throw err;
   };
-  const wrapped: Provider = {
-    id: inner.id,
+  return wrapProvider(inner, {
     complete: (call) => inner.complete(call).catch((e: unknown) => check(call, e)),
     stream: (call) => inner.stream(call).catch((e: unknown) => check(call, e)),
-  };
-  if (inner.listModels) wrapped.listModels = (signal?: AbortSignal) => inner.listModels!(signal);
-  if (inner.close) wrapped.close = () => inner.close!();
-  return wrapped;
+  });
 }

@@ -6,11 +6,11 @@
 import type { ChatResult, StreamPart } from '../../core/types.js';
 import type { LatencyBook } from '../../router/latency.js';
 import type { Provider, ProviderCall } from '../provider.js';
+import { wrapProvider } from './wrap.js';
 
 export function timed(inner: Provider, book: LatencyBook, now: () => number = performance.now.bind(performance)): Provider {
   const key = (c: ProviderCall) => `${inner.id}/${c.upstreamModel}`;
-  const wrapped: Provider = {
-    id: inner.id,
+  return wrapProvider(inner, {
     async complete(call: ProviderCall): Promise<ChatResult> {
       const t0 = now();
       const r = await inner.complete(call);
@@ -23,8 +23,5 @@ export function timed(inner: Provider, book: LatencyBook, now: () => number = pe
       book.record(key(call), now() - t0);
       return r;
     },
-  };
-  if (inner.listModels) wrapped.listModels = (signal?: AbortSignal) => inner.listModels!(signal);
-  if (inner.close) wrapped.close = () => inner.close!();
-  return wrapped;
+  });
 }

@@ -126,3 +126,11 @@ test('/v1/models lists catalog models reachable through configured providers', a
   for (const m of ['gpt-oss-20b', 'gpt-oss-120b', 'kimi-k2', 'qwen2.5-72b-instruct', 'qwen2.5-vl-7b-instruct', 'glm-4.6', 'ctx-test']) assert.ok(ids.includes(m), m);
   assert.ok(!ids.includes('glm-4.5'), 'glm-4.5 has no deployment on ollama, together or groq');
 });
+
+test('reasoning_effort never reaches a deployment of a model that does not reason', async () => {
+  await client.chat.completions.create({ model: 'qwen2.5-vl-7b-instruct', messages: hi, reasoning_effort: 'high' });
+  const sent = (await simStats(stack.sim.url)).lastBody;
+  assert.equal('think' in sent, false);
+  await client.chat.completions.create({ model: 'gpt-oss-20b', messages: hi, reasoning_effort: 'high', provider: { only: ['together'] } } as Params);
+  assert.equal((await simStats(stack.sim.url)).lastBody.reasoning_effort, 'high');
+});
