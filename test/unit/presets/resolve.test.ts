@@ -6,7 +6,7 @@ import { filterCandidates } from '../../../src/router/filters.js';
 import { validateConfig } from '../../../src/config/load.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { Availability, availability, listed } from '../../../src/providers/presets/availability.js';
-import { cheapTokenEstimate, promptSize } from '../../../src/router/prompt-tokens.js';
+import { promptSize, worstCaseTokens } from '../../../src/router/prompt-tokens.js';
 import { latencyBook } from '../../../src/router/latency.js';
 import type { ChatMessage, ChatRequest } from '../../../src/core/types.js';
 import type { Provider } from '../../../src/providers/provider.js';
@@ -86,12 +86,22 @@ test('a prompt over a context window skips that deployment; over all of them is 
     (e: unknown) => e instanceof GatewayError && e.code === 'context_length_exceeded' && e.status === 400);
 });
 
-test('the cheap estimate only falls back to counting near a window', () => {
+test('tokens are counted only when the worst-case bound does not already fit', () => {
   const c = chat('m', {}, [{ role: 'user', content: 'hello world' }]);
-  assert.equal(promptSize(c, 100_000).counted, false);
-  assert.equal(promptSize(c, 10).counted, true);
-  assert.equal(cheapTokenEstimate('abcd'), 1);
-  assert.equal(cheapTokenEstimate('漢字'), 2);
+  assert.equal(promptSize(c, 100_000).method, 'bound');
+  assert.equal(promptSize(c, 10).method, 'counted');
+  assert.equal(worstCaseTokens('漢字'), 3);
+  const long = chat('m', {}, [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog. '.repeat(5_000) }]);
+  const sampled = promptSize(long, 1_000);
+  assert.equal(sampled.method, 'sampled');
+  // 50,000 tokens of text: the sampled figure errs high, by the margins and no more.
+  assert.ok(sampled.tokens >= 50_000 && sampled.tokens < 50_000 * 1.3, String(sampled.tokens));
+});
+
+test('dense text (base64) is not underestimated at 4 characters a token', () => {
+  const blob = Buffer.from(Array.from({ length: 6_000 }, (_, i) => (i * 7919) % 251)).toString('base64'); // 8,000 chars ≈ 5,000+ tokens
+  const c = chat('m', {}, [{ role: 'user', content: blob }]);
+  assert.ok(promptSize(c, 4_000).tokens > 4_000);
 });
 
 test('catalog local deployments are skipped while the engine does not list the model', () => {
