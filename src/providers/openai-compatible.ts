@@ -14,8 +14,8 @@ import { newToolCallId } from '../core/ids.js';
 import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
 import { PRESETS } from './presets/presets.js';
 
-/** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing prefs). */
-const GATEWAY_FIELDS = ['provider'] as const;
+/** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing fields). */
+const GATEWAY_FIELDS = ['provider', 'models'] as const;
 
 export interface OpenAICompatibleOptions {
   id: string;

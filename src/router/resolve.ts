@@ -69,6 +69,15 @@ export function resolveCandidates(registry: Registry, chat: ChatRequest, _rctx: 
     const fb = registry.get(f);
     if (fb && !seen.has(f)) { seen.add(f); deployments.push(...defaultOrder(fb.deployments)); }
   }
+  // Per-request fallbacks, OpenRouter-style `models: [...]`, tried after the model's own chain
+  // (same behaviour as the reliability branch's block, so either side of a merge works).
+  const asked = chat.body.models;
+  if (Array.isArray(asked)) {
+    for (const f of asked) {
+      const fb = typeof f === 'string' && !seen.has(f) ? registry.get(f) : undefined;
+      if (fb) { seen.add(fb.name); deployments.push(...defaultOrder(fb.deployments)); }
+    }
+  }
   if (prefs) {
     const r = applyPrefs(deployments, prefs);
     if (!r.deployments.length) {
