@@ -3,14 +3,17 @@
  * whether its provider can be reached right now (each provider's model list, probed in parallel
  * with a short timeout), its price and its context window.
  */
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { discoverDefaults } from '../config/discover.js';
 import { applyCatalog, catalogFor, type CatalogDeploymentInfo } from '../config/catalog.js';
 import type { Config } from '../config/schema.js';
-import { createProvider, type ResolvedProvider } from '../providers/presets/create-provider.js';
+import { createProvider } from '../providers/presets/create-provider.js';
 import { listed } from '../providers/presets/availability.js';
-import { PRESETS } from '../providers/presets/presets.js';
+import { PRESETS, isPresetType } from '../providers/presets/presets.js';
+import type { Provider } from '../providers/provider.js';
+import { withLocalModels } from '../server/boot.js';
 import type { CliIO } from './io.js';
 
 const HELP = `usage: switchyard models [--config FILE] [--json] [--timeout-ms N]
@@ -39,41 +42,49 @@ export interface ModelRow { model: string; deployments: DeploymentRow[] }
 
 type Probe = { ids: string[] } | { error: string };
 
-async function probe(r: ResolvedProvider, id: string, keyMissing: string | null, timeoutMs: number): Promise<Probe> {
+async function probe(provider: Provider, keyMissing: string | null, timeoutMs: number): Promise<Probe> {
   if (keyMissing) return { error: `no key (${keyMissing} unset)` };
-  if (!r.provider.listModels) return { error: 'unknown' };
+  if (!provider.listModels) return { error: 'unknown' };
   try {
-    return { ids: await r.provider.listModels(AbortSignal.timeout(timeoutMs)) };
+    return { ids: await provider.listModels(AbortSignal.timeout(timeoutMs)) };
   } catch (err) {
-    return { error: `unreachable: ${(err as Error).message.replace(`upstream ${id} `, '').slice(0, 120)}` };
+    return { error: `unreachable: ${(err as Error).message.replace(`upstream ${provider.id} `, '').slice(0, 120)}` };
   }
 }
 
-export async function listModels(config: Config, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ModelRow[]> {
-  const resolved = new Map<string, ResolvedProvider>();
-  const probes = new Map<string, Probe>();
-  try {
-    await Promise.all(config.providers.map(async (p) => {
-      const r = createProvider(p, env);
-      resolved.set(p.id, r);
-      const keyEnv = p.api_key_env ?? PRESETS[p.type].keyEnv;
-      const needsKey = r.preset.locality === 'cloud' && p.type !== 'openai-compatible' && !p.api_key;
-      const keyMissing = needsKey && keyEnv && !env[keyEnv] ? keyEnv : null;
-      probes.set(p.id, await probe(r, p.id, keyMissing, timeoutMs));
-    }));
-  } finally {
-    await Promise.all([...resolved.values()].map((r) => r.provider.close?.()));
+interface ProviderState { type: string; locality: string; probe: Probe }
+
+const isLoopback = (url: string) => /^(localhost|127\.|\[::1\]|::1)/.test(new URL(url).hostname);
+
+async function providerState(p: Config['providers'][number], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProviderState> {
+  if (p.type === 'local') return { type: p.type, locality: p.locality ?? 'local', probe: { ids: (p.models ?? []).map((m) => m.name) } };
+  if (!isPresetType(p.type)) {
+    return { type: p.type, locality: p.locality ?? (p.base_url && isLoopback(p.base_url) ? 'local' : 'cloud'), probe: { error: 'unknown' } };
   }
-  const merged = applyCatalog(config, catalogFor(config));
+  const r = createProvider({ ...p, type: p.type }, env);
+  try {
+    const keyEnv = p.api_key_env ?? PRESETS[p.type].keyEnv;
+    const needsKey = r.preset.locality === 'cloud' && p.type !== 'openai-compatible' && !p.api_key;
+    const keyMissing = needsKey && keyEnv && !env[keyEnv] ? keyEnv : null;
+    return { type: p.type, locality: r.locality, probe: await probe(r.provider, keyMissing, timeoutMs) };
+  } finally {
+    await r.provider.close?.();
+  }
+}
+
+export async function listModels(raw: Config, env: NodeJS.ProcessEnv, timeoutMs: number, baseDir?: string): Promise<ModelRow[]> {
+  const config = withLocalModels(raw);
+  const states = new Map<string, ProviderState>();
+  await Promise.all(config.providers.map(async (p) => { states.set(p.id, await providerState(p, env, timeoutMs)); }));
+  const merged = applyCatalog(config, catalogFor(config, baseDir));
   return merged.models.map((m) => ({
     model: m.name,
     deployments: m.deployments.map((d) => {
-      const r = resolved.get(d.provider)!;
-      const pr = probes.get(d.provider)!;
+      const st = states.get(d.provider)!;
       const info: CatalogDeploymentInfo | undefined = merged.info.get(`${d.provider}/${d.model}`);
-      const reachable = 'ids' in pr ? (listed(pr.ids, d.model) ? 'yes' : 'not listed') : pr.error;
+      const reachable = 'ids' in st.probe ? (listed(st.probe.ids, d.model) ? 'yes' : 'not listed') : st.probe.error;
       const row: DeploymentRow = {
-        provider: d.provider, type: r.preset.type, upstream: d.model, locality: d.locality ?? r.locality, reachable,
+        provider: d.provider, type: st.type, upstream: d.model, locality: d.locality ?? st.locality, reachable,
         capabilities: { ...d.capabilities },
       };
       if (d.region) row.region = d.region;
@@ -127,7 +138,7 @@ export async function run(args: string[], io: CliIO, env: NodeJS.ProcessEnv = pr
     io.stderr.write(`switchyard: ${err instanceof ConfigError ? err.message : String(err)}\n`);
     return 1;
   }
-  const rows = await listModels(config, env, timeoutMs);
+  const rows = await listModels(config, env, timeoutMs, values.config ? dirname(resolve(values.config)) : undefined);
   io.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.length ? table(rows) : 'no models: configure a provider (see docs/providers.md)\n');
   return 0;
 }

@@ -50,7 +50,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const host = values.host ?? config.server?.host ?? '127.0.0.1';
-  const { gateway, registry } = boot({ config, sqlitePath: values.db });
+  let booted;
+  try {
+    booted = await boot({ config, configPath: values.config, sqlitePath: values.db });
+  } catch (err) {
+    io.stderr.write(`switchyard: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { gateway, registry } = booted;
   let addr;
   try {
     addr = await gateway.listen(port, host);
@@ -59,6 +66,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     await gateway.close(0);
     return 1;
   }
+  if (!gateway.governance.authRequired) io.stdout.write('switchyard: no master key (SWITCHYARD_MASTER_KEY) and no virtual keys: the gateway is open to anyone who can reach it\n');
   io.stdout.write(`switchyard: listening on http://${addr.address}:${addr.port}/v1 with ${registry.models.size} model(s): ${[...registry.models.keys()].join(', ') || '(none yet)'}\n`);
 
   await new Promise<void>((resolve) => {
@@ -67,7 +75,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       if (stopping) return;
       stopping = true;
       io.stdout.write(`switchyard: ${signal}: draining in-flight requests, flushing the request log\n`);
-      void gateway.close(Number(process.env.SWITCHYARD_DRAIN_MS ?? 10_000)).then(resolve);
+      void gateway.close(Number(process.env.SWITCHYARD_DRAIN_MS ?? config.server?.drain_ms ?? 10_000)).then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

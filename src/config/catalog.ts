@@ -121,6 +121,10 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
   const settings = config.catalog ?? {};
   const overrides = settings.overrides ?? [];
   const byName = new Map(catalog.models.map((m) => [m.name, m]));
+  const typeOf = new Map(config.providers.map((p) => [p.id, p.type]));
+  // Models served only by the embedded `local` provider are added by boot under the GGUF's name;
+  // they join the catalog's deployments instead of hiding them.
+  const joins = (m: ModelConfig) => byName.has(m.name) && m.deployments.every((d) => typeOf.get(d.provider) === 'local');
   const models: ModelConfig[] = config.models.map((m) => {
     const cm = byName.get(m.name);
     if (!cm) return m;
@@ -134,11 +138,12 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
     };
   });
   if (settings.enabled === false) return { models, info };
-  const configured = new Set(config.models.map((m) => m.name));
+  const authoritative = new Set(config.models.filter((m) => !joins(m)).map((m) => m.name));
   for (const cm of catalog.models) {
-    if (configured.has(cm.name)) continue;
+    if (authoritative.has(cm.name)) continue;
     const deployments: DeploymentConfig[] = [];
     for (const p of config.providers) {
+      if (!isPresetType(p.type)) continue;
       const cands: Array<{ upstream: string; d?: CatalogDeployment }> = cm.deployments.filter((d) => d.provider === p.type).map((d) => ({ upstream: d.upstream, d }));
       const localId = cm.local?.[p.type];
       if (localId) cands.push({ upstream: localId });
@@ -150,7 +155,7 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
           context_window: c.d?.context_window ?? cm.context_window,
           capabilities: { ...cm.capabilities, ...c.d?.capabilities },
         };
-        const region = c.d?.region ?? p.region ?? (isPresetType(p.type) ? PRESETS[p.type].region : undefined);
+        const region = c.d?.region ?? p.region ?? PRESETS[p.type].region;
         if (region) dep.region = region;
         let disabled = false;
         for (const o of overridesFor(overrides, cm.name, p)) {
@@ -169,7 +174,10 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
         });
       }
     }
-    if (deployments.length) models.push({ name: cm.name, deployments });
+    if (!deployments.length) continue;
+    const existing = models.find((m) => m.name === cm.name);
+    if (existing) existing.deployments = [...existing.deployments, ...deployments];
+    else models.push({ name: cm.name, deployments });
   }
   return { models, info };
 }

@@ -36,6 +36,10 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
   cfg.providers.forEach((p, i) => {
     if (providerIds.has(p.id)) problems.push(`providers[${i}].id: duplicate provider id '${p.id}'`);
     providerIds.add(p.id);
+    if (p.type === 'local' && !p.models?.length) problems.push(`providers[${i}].models: a local provider needs at least one model {name, path}`);
+    if (p.type !== 'local' && p.models) problems.push(`providers[${i}].models: only providers of type 'local' list models`);
+    // Presets (groq, ollama, …) have a default base URL; these two types cannot guess one.
+    if ((p.type === 'openai-compatible' || p.type === 'harmony-raw') && !p.base_url) problems.push(`providers[${i}].base_url: required for type '${p.type}'`);
   });
   const names = new Set<string>();
   cfg.models.forEach((m, i) => {
@@ -50,6 +54,19 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
   cfg.models.forEach((m, i) => m.fallbacks?.forEach((f, j) => {
     if (!names.has(f)) problems.push(`models[${i}].fallbacks[${j}]: no model named '${f}'`);
   }));
+  cfg.routing?.virtual_models?.forEach((v, i) => {
+    if (names.has(v.name)) problems.push(`routing.virtual_models[${i}].name: '${v.name}' is already a model name`);
+    v.candidates.forEach((c, j) => {
+      if (!names.has(c.model)) problems.push(`routing.virtual_models[${i}].candidates[${j}].model: no model named '${c.model}'`);
+    });
+    for (const k of ['must_match', 'must_not_match'] as const) {
+      const pat = v.cascade?.[k];
+      if (pat !== undefined) { try { new RegExp(pat); } catch (e) { problems.push(`routing.virtual_models[${i}].cascade.${k}: ${(e as Error).message}`); } }
+    }
+  });
+  cfg.routing?.privacy?.allow_providers?.forEach((p, i) => {
+    if (!providerIds.has(p)) problems.push(`routing.privacy.allow_providers[${i}]: no provider with id '${p}'`);
+  });
   if (problems.length) throw new ConfigError(problems, source);
   return cfg;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PRESET_TYPES } from '../providers/presets/presets.js';
+import { localModelSchema } from '../local/local-config.js';
 
 export const priceSchema = z.object({
   input: z.number().nonnegative(),
@@ -40,9 +41,13 @@ export const modelSchema = z.object({
 
 export const providerSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-  // A preset (src/providers/presets/presets.ts) knows its base URL, key variable and dialect.
-  type: z.enum(PRESET_TYPES),
+  // A preset (src/providers/presets/presets.ts) knows its base URL, key variable and dialect;
+  // `local` runs GGUF models in-process, `harmony-raw` speaks harmony to a completions endpoint.
+  type: z.enum([...PRESET_TYPES, 'local', 'harmony-raw']),
+  /** Required for `openai-compatible` and `harmony-raw`; presets have a default; `local` has none. */
   base_url: z.string().url().optional(),
+  /** `type: local` only: GGUF models served inside the gateway (see docs/local.md). */
+  models: z.array(localModelSchema).optional(),
   api_key_env: z.string().optional(),
   api_key: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -50,9 +55,7 @@ export const providerSchema = z.object({
   max_connections: z.number().int().positive().optional(),
   locality: localitySchema.optional(),
   region: z.string().optional(),
-}).strict().refine((p) => p.type !== 'openai-compatible' || p.base_url !== undefined, {
-  message: "'base_url' is required for type 'openai-compatible' (presets have a default)", path: ['base_url'],
-});
+}).strict();
 
 /** A user's correction of the built-in model catalog (src/config/catalog.yaml). */
 export const catalogOverrideSchema = z.object({
@@ -79,15 +82,64 @@ export const serverSchema = z.object({
   port: z.number().int().min(0).max(65535).optional(),
   max_body_bytes: z.number().int().positive().optional(),
   master_key_env: z.string().optional(),
+  /** Default reasoning visibility for callers whose key sets none: hidden (default) or exposed. */
+  reasoning: z.enum(['hidden', 'exposed']).optional(),
+  cache_ttl_seconds: z.number().int().positive().optional(),
+  drain_ms: z.number().int().nonnegative().optional(),
 }).strict();
 
 export const storageSchema = z.object({
   sqlite_path: z.string().optional(),
+  /** Shared keys, spend and request log for several instances (env var name holding the URL). */
+  postgres_url_env: z.string().optional(),
+  /** Shared rate limits, budget holds and cache (env var name holding the URL). */
+  redis_url_env: z.string().optional(),
   flush_interval_ms: z.number().int().positive().optional(),
   max_queue: z.number().int().positive().optional(),
 }).strict();
 
+/** A virtual model (`auto` is built in): chooses among candidate models per request. */
+export const virtualModelSchema = z.object({
+  name: z.string().min(1),
+  /** learned: the reflex/thinking router; cascade: reflex first, escalate when checks fail; order: first capable. */
+  mode: z.enum(['learned', 'cascade', 'order']).optional(),
+  candidates: z.array(z.object({
+    model: z.string().min(1),
+    tier: z.enum(['reflex', 'thinking']).optional(),
+  }).strict()).min(1),
+  /** 0 = always the cheapest capable model, 1 = always the strongest; default routing.quality or 0.5. */
+  quality: z.number().min(0).max(1).optional(),
+  /** Overrides the threshold derived from quality: the expected accuracy gain that justifies thinking. */
+  threshold: z.number().optional(),
+  /** Never choose a candidate whose estimated cost passes this (USD per request). */
+  max_cost_usd: z.number().positive().optional(),
+  cascade: z.object({
+    checks: z.array(z.enum(['json', 'tool_calls', 'non_empty'])).optional(),
+    must_match: z.string().optional(),
+    must_not_match: z.string().optional(),
+    min_chars: z.number().int().nonnegative().optional(),
+  }).strict().optional(),
+}).strict();
+
+export const privacySchema = z.object({
+  /** enforce (default): requests carrying personal data go only to local/on-prem deployments. */
+  mode: z.enum(['enforce', 'off']).optional(),
+  /** Message roles scanned (default user, assistant, tool: an operator's own system prompt is not the user's data). */
+  roles: z.array(z.enum(['system', 'developer', 'user', 'assistant', 'tool'])).optional(),
+  /** Providers allowed to receive sensitive requests although not local/on-prem (e.g. a BAA-covered cloud). */
+  allow_providers: z.array(z.string()).optional(),
+}).strict();
+
+export const routingSchema = z.object({
+  virtual_models: z.array(virtualModelSchema).optional(),
+  quality: z.number().min(0).max(1).optional(),
+  privacy: privacySchema.optional(),
+  /** Router weights file (default: the shipped weights, or $SWITCHYARD_ROUTER_WEIGHTS). */
+  router_weights: z.string().optional(),
+}).strict();
+
 export const configSchema = z.object({
+  routing: routingSchema.optional(),
   server: serverSchema.optional(),
   storage: storageSchema.optional(),
   providers: z.array(providerSchema).default([]),
@@ -103,3 +155,5 @@ export type DeploymentConfig = z.output<typeof deploymentSchema>;
 export type Price = z.output<typeof priceSchema>;
 export type CatalogSettings = z.output<typeof catalogSchema>;
 export type CatalogOverride = z.output<typeof catalogOverrideSchema>;
+export type VirtualModelConfig = z.output<typeof virtualModelSchema>;
+export type RoutingConfig = z.output<typeof routingSchema>;

@@ -42,6 +42,8 @@ export interface ChatRequest {
   hasTools: boolean;
   hasImages: boolean;
   wantsJson: boolean;
+  /** The body's `switchyard` object (routing knobs), removed from `body` so upstreams never see it. */
+  gateway?: Record<string, unknown>;
 }
 
 export type UnifiedFinish = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other';

@@ -1,64 +1,77 @@
 /**
- * The HTTP server: a tiny router over node:http (no framework on the hot path), auth, and
- * graceful shutdown. Routes: POST /v1/chat/completions, GET /v1/models, GET /health.
+ * The HTTP server: a tiny router over node:http (no framework on the hot path) and graceful
+ * shutdown. Routes: POST /v1/chat/completions, GET /v1/models, GET /health, /admin/*.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Registry } from '../router/registry.js';
+import type { ResponseCache, Store } from '../store/store.js';
 import type { UsageSink } from '../store/usage-record.js';
-import { handleChat } from './chat-handler.js';
-import { bearer, sendError, sendJson } from './http-io.js';
+import { handleAdmin } from './admin.js';
+import { handleChat, type ChatContext } from './chat-handler.js';
+import { Governance } from './governance.js';
+import { parseJson, readBody, sendError, sendJson } from './http-io.js';
 
 export interface GatewayOptions {
   registry: Registry;
   usage: UsageSink;
+  /** Keys, spend, budgets, rate limits, cache. Null runs an open gateway with no admin API. */
+  store?: Store | null;
   maxBodyBytes?: number;
-  /** When set, every /v1 request must carry it as a Bearer token. */
+  /** Required for /admin; when set, every /v1 request must carry it or a virtual key. */
   masterKey?: string;
-  /** Default reasoning visibility: 'hidden' unless configured otherwise. */
+  /** Default reasoning visibility for callers without a key policy: 'hidden' unless configured. */
   reasoning?: 'hidden' | 'exposed';
+  cacheTtlSeconds?: number;
+  /** Called once everything is closed (providers, stores). */
+  onClose?: () => Promise<void>;
 }
 
 export interface Gateway {
   server: Server;
+  governance: Governance;
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight requests finish up to `drainMs`, flushes the usage log. */
   close(drainMs?: number): Promise<void>;
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
 export function createGateway(opts: GatewayOptions): Gateway {
   const maxBodyBytes = opts.maxBodyBytes ?? 10 * 1024 * 1024;
-  const masterDigest = opts.masterKey ? digest(opts.masterKey) : null;
+  const store = opts.store ?? null;
+  const governance = new Governance(store, opts.masterKey);
   let draining = false;
-  const ctx = {
+  const ctx: ChatContext = {
     registry: opts.registry,
     usage: opts.usage,
+    governance,
+    cache: store?.cache ?? null as ResponseCache | null,
+    cacheTtlSeconds: opts.cacheTtlSeconds ?? 3600,
     maxBodyBytes,
-    exposeReasoning: (req: IncomingMessage): boolean => {
-      const asked = req.headers['x-switchyard-reasoning'];
-      if (asked === 'hidden') return false;
-      if (asked === 'exposed') return true;
-      return opts.reasoning === 'exposed';
-    },
+    reasoningDefault: opts.reasoning ?? 'hidden',
   };
 
-  function authorize(req: IncomingMessage): void {
-    if (!masterDigest) return;
-    const key = bearer(req);
-    // Compare digests so the comparison takes the same time whatever the key's length.
-    if (!key || !timingSafeEqual(digest(key), masterDigest)) {
-      throw new GatewayError('invalid_api_key', key ? 'Incorrect API key provided' : 'Missing API key: send it as "Authorization: Bearer <key>"');
+  async function listModels(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    try {
+      await governance.authenticate(req);
+      const data = [...opts.registry.models.values()].map((m) => ({ id: m.name, object: 'model', created: m.created, owned_by: 'switchyard' }));
+      sendJson(res, 200, { object: 'list', data });
+    } catch (e) {
+      sendError(res, asGatewayError(e), { 'x-request-id': requestId });
     }
   }
 
-  function listModels(res: ServerResponse): void {
-    const data = [...opts.registry.models.values()].map((m) => ({ id: m.name, object: 'model', created: m.created, owned_by: 'switchyard' }));
-    sendJson(res, 200, { object: 'list', data });
+  async function admin(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    try {
+      if (!store) throw new GatewayError('not_found', 'the admin API needs a store');
+      const text = req.method === 'POST' || req.method === 'PUT' ? await readBody(req, 1024 * 1024) : '';
+      const body = text ? parseJson(text) : undefined;
+      const r = await handleAdmin({ method: req.method ?? 'GET', path: req.url ?? '/', body, authorization: req.headers.authorization }, { store, masterKey: opts.masterKey });
+      sendJson(res, r.status, r.body, { 'x-request-id': requestId, ...r.headers });
+    } catch (e) {
+      sendError(res, asGatewayError(e), { 'x-request-id': requestId });
+    }
   }
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
@@ -70,16 +83,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (path === '/v1/chat/completions' || path === '/chat/completions') {
         if (req.method !== 'POST') throw new GatewayError('method_not_allowed', `use POST for ${path}`);
         if (draining) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
-        authorize(req);
         void handleChat(req, res, ctx, requestId);
         return;
       }
       if (path === '/v1/models' || path === '/models') {
-        authorize(req);
-        return listModels(res);
+        if (req.method !== 'GET') throw new GatewayError('method_not_allowed', `use GET for ${path}`);
+        void listModels(req, res, requestId);
+        return;
       }
       if (path === '/health' || path === '/healthz') {
         return sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', models: opts.registry.models.size });
+      }
+      if (path.startsWith('/admin/')) {
+        void admin(req, res, requestId);
+        return;
       }
       throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
     } catch (e) {
@@ -97,12 +114,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   return {
     server,
-    listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => { server.off('error', reject); resolve(server.address() as AddressInfo); });
-    }),
+    governance,
+    listen: async (port, host = '127.0.0.1') => {
+      await governance.start();
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => { server.off('error', reject); resolve(server.address() as AddressInfo); });
+      });
+    },
     close: async (drainMs = 10_000) => {
       draining = true;
+      governance.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
@@ -110,6 +132,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       server.closeAllConnections();
       await opts.usage.close();
       await Promise.all([...opts.registry.providers.values()].map((p) => p.close?.()));
+      await opts.onClose?.();
     },
   };
 }

@@ -1,26 +1,36 @@
-/** Config → providers, registry, usage log and a listening gateway. */
-import type { Config } from '../config/schema.js';
+/** Config → providers, registry, store, usage log and a gateway ready to listen. */
+import { dirname, resolve } from 'node:path';
+import type { Config, ModelConfig } from '../config/schema.js';
 import { createProvider } from '../providers/presets/create-provider.js';
+import { isPresetType } from '../providers/presets/presets.js';
 import { availability, guardMissingModels } from '../providers/presets/availability.js';
 import { timed } from '../providers/presets/timed-provider.js';
 import { withoutEffortFor } from '../providers/presets/effort-guard.js';
 import { latencyBook } from '../router/latency.js';
 import { applyCatalog, catalogFor } from '../config/catalog.js';
+import type { LocalProvider } from '../providers/local.js';
 import type { Provider } from '../providers/provider.js';
 import { Registry, type Locality } from '../router/registry.js';
 import { SqliteUsageLog } from '../store/sqlite-usage-log.js';
+import { SpendSink } from '../store/spend-sink.js';
+import { createStore, type ComposedStore } from '../store/create-store.js';
+import type { UsageRecord, UsageSink } from '../store/usage-record.js';
 import { createGateway, type Gateway } from './app.js';
 
 export interface BootOptions {
   config: Config;
+  /** The config file's path: relative model paths resolve against its folder. */
+  configPath?: string;
   env?: NodeJS.ProcessEnv;
   /** Overrides config.storage.sqlite_path. */
   sqlitePath?: string;
 }
 
-export interface Booted { gateway: Gateway; registry: Registry; usage: SqliteUsageLog }
+export interface Booted { gateway: Gateway; registry: Registry; store: ComposedStore; usage: UsageSink }
 
-// ---- presets and catalog (issue 3): keep changes inside this block -------------------------------
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+
+// ---- presets and catalog (issue 3) ----------------------------------------------------------------
 export interface BuiltProviders {
   providers: Map<string, Provider>;
   locality: Map<string, Locality>;
@@ -28,14 +38,30 @@ export interface BuiltProviders {
   models: Config['models'];
 }
 
-export function buildProviders(config: Config, env: NodeJS.ProcessEnv): BuiltProviders {
-  const merged = applyCatalog(config, catalogFor(config));
+// The harmony tokenizer (≈60 MB) and llama.cpp load only when a provider needs them.
+export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, baseDir = process.cwd()): Promise<BuiltProviders> {
+  const merged = applyCatalog(config, catalogFor(config, baseDir));
   const nonReasoning = new Set<string>();
   for (const m of merged.models) for (const d of m.deployments) if (d.capabilities?.reasoning === false) nonReasoning.add(`${d.provider}/${d.model}`);
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
-    const made = createProvider(p, env);
+    const apiKey = p.api_key ?? (p.api_key_env ? env[p.api_key_env] : undefined);
+    if (p.type === 'local') {
+      const { LocalProvider } = await import('../providers/local.js');
+      providers.set(p.id, new LocalProvider({ id: p.id, type: 'local', models: p.models ?? [] }, { baseDir }));
+      locality.set(p.id, p.locality ?? 'local');
+      continue;
+    }
+    if (p.type === 'harmony-raw') {
+      const baseUrl = p.base_url!;
+      const { HarmonyRawProvider } = await import('../providers/harmony-raw.js');
+      providers.set(p.id, new HarmonyRawProvider({ id: p.id, baseUrl, apiKey }));
+      locality.set(p.id, p.locality ?? (isLoopback(new URL(baseUrl).hostname) ? 'local' : 'cloud'));
+      continue;
+    }
+    if (!isPresetType(p.type)) continue;
+    const made = createProvider({ ...p, type: p.type }, env);
     // Innermost first: effort stripped per deployment, latency measured, missing local models fail over.
     providers.set(p.id, guardMissingModels(timed(withoutEffortFor(made.provider, nonReasoning), latencyBook)));
     locality.set(p.id, made.locality);
@@ -46,22 +72,67 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv): BuiltPro
 }
 // ---- end presets and catalog -----------------------------------------------------------------------
 
-export function boot(opts: BootOptions): Booted {
+/** Local models are served under their own name unless the config's `models` already routes them. */
+export function withLocalModels(config: Config): Config {
+  const named = new Set(config.models.map((m) => m.name));
+  const extra: ModelConfig[] = [];
+  for (const p of config.providers) {
+    if (p.type !== 'local') continue;
+    for (const m of p.models ?? []) {
+      if (!named.has(m.name)) extra.push({ name: m.name, deployments: [{ provider: p.id, model: m.name, locality: 'local' }] });
+    }
+  }
+  return extra.length ? { ...config, models: [...config.models, ...extra] } : config;
+}
+
+class FanoutSink implements UsageSink {
+  constructor(private readonly sinks: UsageSink[]) {}
+  push(r: UsageRecord): void { for (const s of this.sinks) s.push(r); }
+  async flush(): Promise<void> { await Promise.all(this.sinks.map((s) => s.flush())); }
+  async close(): Promise<void> { await Promise.all(this.sinks.map((s) => s.close())); }
+}
+
+export async function boot(opts: BootOptions): Promise<Booted> {
   const env = opts.env ?? process.env;
-  const { config } = opts;
-  const { providers, locality, models } = buildProviders(config, env);
+  const config = withLocalModels(opts.config);
+  const baseDir = opts.configPath ? dirname(resolve(opts.configPath)) : process.cwd();
+  const { providers, locality, models } = await buildProviders(config, env, baseDir);
+  const isLocal = (p: Provider): p is LocalProvider => config.providers.some((c) => c.id === p.id && c.type === 'local');
+  // A bad model path is a start-up error naming the path, not a failure on the first request.
+  for (const p of providers.values()) if (isLocal(p)) await p.validate();
   const registry = new Registry(providers, { ...config, models }, locality);
-  const usage = SqliteUsageLog.open({
-    path: opts.sqlitePath ?? config.storage?.sqlite_path ?? './data/switchyard.db',
-    flushIntervalMs: config.storage?.flush_interval_ms,
-    maxQueue: config.storage?.max_queue,
-  });
+  const localRequestCost = registry.models.size && [...providers.values()].some(isLocal) ? (await import('../local/pricing.js')).localRequestCost : null;
+  for (const entry of registry.models.values()) {
+    for (const d of entry.deployments) {
+      if (!isLocal(d.provider) || !localRequestCost) continue;
+      const lp = d.provider;
+      const mc = lp.modelConfig(d.upstreamModel);
+      if (mc && (mc.price || mc.cost_per_hour)) d.costOf = (usage, ms) => localRequestCost(mc, usage, ms);
+    }
+  }
+
+  const st = config.storage ?? {};
+  const postgresUrl = st.postgres_url_env ? env[st.postgres_url_env] : undefined;
+  const redisUrl = st.redis_url_env ? env[st.redis_url_env] : undefined;
+  if (st.postgres_url_env && !postgresUrl) throw new Error(`storage.postgres_url_env: environment variable ${st.postgres_url_env} is not set`);
+  if (st.redis_url_env && !postgresUrl) throw new Error('storage.redis_url_env needs storage.postgres_url_env too (keys and spend live in Postgres)');
+  const sqlitePath = opts.sqlitePath ?? st.sqlite_path ?? './data/switchyard.db';
+  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl }) : await createStore({ sqlitePath });
+  const log: UsageSink = store.pgPool
+    ? new (await import('../store/postgres-usage-log.js')).PostgresUsageLog({ pool: store.pgPool, maxQueue: st.max_queue })
+    : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue });
+  const usage = new FanoutSink([log, new SpendSink(store.spend)]);
+
   const masterKeyEnv = config.server?.master_key_env ?? 'SWITCHYARD_MASTER_KEY';
   const gateway = createGateway({
     registry,
     usage,
+    store,
     maxBodyBytes: config.server?.max_body_bytes,
     masterKey: env[masterKeyEnv] || undefined,
+    reasoning: config.server?.reasoning,
+    cacheTtlSeconds: config.server?.cache_ttl_seconds,
+    onClose: () => store.close(),
   });
-  return { gateway, registry, usage };
+  return { gateway, registry, store, usage };
 }

@@ -1,6 +1,7 @@
 /**
- * POST /v1/chat/completions: validate, pick deployments, call the provider, turn its parts into
- * OpenAI JSON or SSE, and queue one usage record per request whatever happens.
+ * POST /v1/chat/completions: authenticate, validate, plan, admit (limits and budget hold), call
+ * the provider, turn its parts into OpenAI JSON or SSE, settle, and queue one usage record per
+ * request whatever happens.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asGatewayError } from '../core/errors.js';
@@ -10,8 +11,12 @@ import { estimateMessagesTokens, estimateTextTokens } from '../core/estimate-tok
 import { newCompletionId, newToolCallId } from '../core/ids.js';
 import type { Deployment, Registry } from '../router/registry.js';
 import { planRoute, type RoutePlan } from '../router/plan.js';
-import { executeComplete, executeStream } from './execute.js';
 import type { UsageRecord, UsageSink } from '../store/usage-record.js';
+import { responseCacheKey } from '../store/response-cache-key.js';
+import type { ResponseCache } from '../store/store.js';
+import { executeComplete, executeStream } from './execute.js';
+import { runCascade } from './cascade.js';
+import { reasoningVisible, type Admission, type Caller, type Governance } from './governance.js';
 import { ChunkWriter, completionOut, usageOut } from './openai-out.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
 import { validateChat } from './validate-chat.js';
@@ -19,9 +24,11 @@ import { validateChat } from './validate-chat.js';
 export interface ChatContext {
   registry: Registry;
   usage: UsageSink;
+  governance: Governance;
+  cache: ResponseCache | null;
+  cacheTtlSeconds: number;
   maxBodyBytes: number;
-  /** Whether reasoning may leave the gateway for this request (the reasoning policy). */
-  exposeReasoning: (req: IncomingMessage) => boolean;
+  reasoningDefault: 'hidden' | 'exposed';
 }
 
 interface Outcome {
@@ -32,20 +39,47 @@ interface Outcome {
   cost: number;
   ttftMs: number | null;
   route: string | null;
+  meta: Record<string, unknown> | null;
+}
+
+/** Per-request view shared by the JSON and SSE paths. */
+interface Turn {
+  res: ServerResponse;
+  chat: ChatRequest;
+  plan: RoutePlan;
+  signal: AbortSignal;
+  out: Outcome;
+  t0: number;
+  requestId: string;
+  expose: boolean;
+  cacheKey: string | null;
+  ctx: ChatContext;
 }
 
 export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx: ChatContext, requestId: string): Promise<void> {
   const t0 = performance.now();
   const ts = Date.now();
   let chat: ChatRequest | undefined;
-  const out: Outcome = { deployment: null, status: 200, errorCode: null, usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, ttftMs: null, route: null };
+  let caller: Caller = { key: null };
+  let admission: Admission | null = null;
+  const out: Outcome = { deployment: null, status: 200, errorCode: null, usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, ttftMs: null, route: null, meta: null };
   const abort = new AbortController();
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
   try {
+    caller = await ctx.governance.authenticate(req);
     chat = validateChat(parseJson(await readBody(req, ctx.maxBodyBytes)));
-    const plan = planRoute(ctx.registry, chat, { key: null, headers: req.headers });
-    if (chat.stream) await streamChat(res, ctx, chat, plan, abort.signal, out, t0, requestId, req);
-    else await completeChat(res, ctx, chat, plan, abort.signal, out, requestId, req);
+    const plan = await planRoute(ctx.registry, chat, { key: caller.key, headers: req.headers });
+    out.meta = plan.meta ?? null;
+    if (caller.key) admission = await ctx.governance.admit(caller.key, chat, plan);
+    const expose = reasoningVisible(req, caller, ctx.reasoningDefault);
+    const cacheKey = ctx.cache && wantsCache(req, caller)
+      ? responseCacheKey(chat.body, `${caller.key?.id ?? '-'}|${expose ? 'exposed' : 'hidden'}`)
+      : null;
+    const turn: Turn = { res, chat, plan, signal: abort.signal, out, t0, requestId, expose, cacheKey, ctx };
+    if (cacheKey && await replayCached(turn, cacheKey)) return;
+    if (plan.cascade) await cascadeChat(turn);
+    else if (chat.stream) await streamChat(turn);
+    else await completeChat(turn);
   } catch (e) {
     const err = asGatewayError(e);
     out.status = res.headersSent ? out.status : err.status;
@@ -56,7 +90,7 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
     const record: UsageRecord = {
       id: requestId,
       ts,
-      keyId: null,
+      keyId: caller.key?.id ?? null,
       model: chat?.model ?? '',
       servedModel: out.deployment?.modelName ?? null,
       provider: out.deployment?.providerId ?? null,
@@ -73,18 +107,29 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
       latencyMs: performance.now() - t0,
       ttftMs: out.ttftMs,
       route: out.route,
-      meta: null,
+      meta: out.meta ? JSON.stringify(out.meta) : null,
     };
     ctx.usage.push(record);
+    if (admission) {
+      ctx.governance.settle(admission, out.usage, out.cost).catch((err) => console.error(`[${requestId}] settling spend failed:`, err));
+    }
   }
 }
 
-function routeHeaders(d: Deployment, route: string, requestId: string): Record<string, string> {
+function wantsCache(req: IncomingMessage, caller: Caller): boolean {
+  const h = req.headers['x-switchyard-cache'];
+  if (h === 'false' || h === 'no') return false;
+  if (h === 'true' || h === 'yes') return true;
+  return caller.key?.cache ?? false;
+}
+
+function routeHeaders(t: Turn, d: Deployment, route: string): Record<string, string> {
   return {
-    'x-request-id': requestId,
+    'x-request-id': t.requestId,
     'x-switchyard-model': d.modelName,
     'x-switchyard-provider': d.providerId,
     'x-switchyard-route': route,
+    ...t.plan.headers,
   };
 }
 
@@ -93,47 +138,84 @@ function settleUsage(chat: ChatRequest, reported: Usage | undefined, generatedCh
   return { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateTextTokens(generatedChars), estimated: true };
 }
 
-async function completeChat(
-  res: ServerResponse, ctx: ChatContext, chat: ChatRequest, plan: RoutePlan, signal: AbortSignal, out: Outcome, requestId: string, req: IncomingMessage,
-): Promise<void> {
-  const { value: result, deployment, route } = await executeComplete(plan, chat, signal);
+function priced(d: Deployment, usage: Usage, t0: number): number {
+  return d.costOf ? d.costOf(usage, performance.now() - t0) : costUsd(usage, d.price);
+}
+
+/** A cached answer costs nothing upstream; it is logged with zero cost and route `cache`. */
+async function replayCached(t: Turn, key: string): Promise<boolean> {
+  let hit;
+  try { hit = await t.ctx.cache!.get(key); } catch { return false; } // a cache outage only costs a miss
+  if (!hit) return false;
+  t.out.route = 'cache';
+  const headers = { 'x-request-id': t.requestId, 'x-switchyard-route': 'cache', 'x-switchyard-cache': 'hit', 'x-switchyard-cost-usd': '0' };
+  if (t.chat.stream && hit.chunks) {
+    t.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
+    for (const c of hit.chunks) t.res.write(`data: ${c}\n\n`);
+    t.res.end(ChunkWriter.DONE);
+  } else {
+    sendJson(t.res, 200, hit.body, headers);
+  }
+  return true;
+}
+
+async function cascadeChat(t: Turn): Promise<void> {
+  const r = await runCascade({
+    res: t.res, chat: t.chat, cascade: t.plan.cascade!, reason: t.plan.reason, signal: t.signal, expose: t.expose,
+    headers: { 'x-request-id': t.requestId, ...t.plan.headers },
+    settle: (reported, text) => settleUsage(t.chat, reported, text),
+    price: (d, usage) => priced(d, usage, t.t0),
+  });
+  Object.assign(t.out, { deployment: r.deployment, usage: r.usage, cost: r.cost, route: r.route });
+  t.out.meta = { ...t.out.meta, cascade: r.attempts };
+}
+
+async function completeChat(t: Turn): Promise<void> {
+  const { chat, out } = t;
+  const { value: result, deployment, route } = await executeComplete(t.plan, chat, t.signal);
   out.deployment = deployment;
   out.route = route;
   let text = '';
   for (const c of result.choices) text += (c.content ?? '') + (c.reasoning ?? '');
   out.usage = settleUsage(chat, result.usage, text);
-  out.cost = costUsd(out.usage, deployment.price);
+  out.cost = priced(deployment, out.usage, t.t0);
   const body = completionOut({
     id: result.id ?? newCompletionId(),
     model: chat.model,
     created: result.created ?? Math.floor(Date.now() / 1000),
     result,
     usage: usageOut(out.usage, out.cost),
-    exposeReasoning: ctx.exposeReasoning(req),
+    exposeReasoning: t.expose,
   });
-  sendJson(res, 200, body, { ...routeHeaders(deployment, route, requestId), 'x-switchyard-cost-usd': String(out.cost) });
+  sendJson(t.res, 200, body, { ...routeHeaders(t, deployment, route), 'x-switchyard-cost-usd': String(out.cost) });
+  if (t.cacheKey) t.ctx.cache!.set(t.cacheKey, { body, createdAt: Date.now() }, t.ctx.cacheTtlSeconds).catch(() => undefined);
 }
 
-async function streamChat(
-  res: ServerResponse, ctx: ChatContext, chat: ChatRequest, plan: RoutePlan, signal: AbortSignal, out: Outcome, t0: number, requestId: string, req: IncomingMessage,
-): Promise<void> {
-  const { value: parts, deployment, route } = await executeStream(plan, chat, signal);
+async function streamChat(t: Turn): Promise<void> {
+  const { res, chat, out, signal } = t;
+  const { value: parts, deployment, route } = await executeStream(t.plan, chat, signal);
   out.deployment = deployment;
   out.route = route;
-  const expose = ctx.exposeReasoning(req);
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
-    ...routeHeaders(deployment, route, requestId),
+    ...routeHeaders(t, deployment, route),
   });
+  // Recorded only when the answer will be cached: the hot path does not pay for it otherwise.
+  const recorded: string[] | null = t.cacheKey ? [] : null;
+  const write = (event: string) => {
+    res.write(event);
+    if (recorded) recorded.push(event.slice(6, -2)); // strip `data: ` and the blank line
+  };
   let writer: ChunkWriter | null = null;
   const created = Math.floor(Date.now() / 1000);
   const begin = (id?: string): ChunkWriter => {
     const w = new ChunkWriter(id ?? newCompletionId(), chat.model, created);
-    res.write(w.delta({ role: 'assistant', content: '' }));
+    write(w.delta({ role: 'assistant', content: '' }));
     return w;
   };
+  const firstByte = () => { if (out.ttftMs === null) out.ttftMs = performance.now() - t.t0; };
   let generated = '';
   let usage: Usage | undefined;
   let finish: FinishReason | undefined;
@@ -147,21 +229,21 @@ async function streamChat(
         break;
       case 'text':
         writer ??= begin();
-        if (out.ttftMs === null) out.ttftMs = performance.now() - t0;
+        firstByte();
         generated += p.text;
-        res.write(writer.text('content', p.text));
+        write(writer.text('content', p.text));
         break;
       case 'reasoning':
         writer ??= begin();
         generated += p.text;
-        if (expose) {
-          if (out.ttftMs === null) out.ttftMs = performance.now() - t0;
-          res.write(writer.text('reasoning', p.text));
+        if (t.expose) {
+          firstByte();
+          write(writer.text('reasoning', p.text));
         }
         break;
       case 'tool-call': {
         writer ??= begin();
-        if (out.ttftMs === null) out.ttftMs = performance.now() - t0;
+        firstByte();
         const call: Record<string, unknown> = { index: p.index };
         if (!toolIds.has(p.index)) {
           const id = p.id ?? newToolCallId();
@@ -173,7 +255,7 @@ async function streamChat(
           call.function = p.name ? { name: p.name, arguments: p.argumentsDelta } : { arguments: p.argumentsDelta };
         }
         generated += p.argumentsDelta;
-        res.write(writer.delta({ tool_calls: [call] }));
+        write(writer.delta({ tool_calls: [call] }));
         break;
       }
       case 'usage':
@@ -182,13 +264,13 @@ async function streamChat(
       case 'finish':
         writer ??= begin();
         finish = p.reason;
-        res.write(writer.finish(p.reason));
+        write(writer.finish(p.reason));
         break;
       case 'error': {
         // Bytes already reached the client: end the stream with an OpenAI-shaped error event.
         out.errorCode = p.error.code;
         out.usage = settleUsage(chat, usage, generated);
-        out.cost = costUsd(out.usage, deployment.price);
+        out.cost = priced(deployment, out.usage, t.t0);
         res.write(ChunkWriter.error(p.error.toJSON()));
         res.end();
         return;
@@ -196,10 +278,11 @@ async function streamChat(
     }
   }
   out.usage = settleUsage(chat, usage, generated);
-  out.cost = costUsd(out.usage, deployment.price);
+  out.cost = priced(deployment, out.usage, t.t0);
   if (signal.aborted) { out.errorCode = 'client_disconnected'; return; }
   writer ??= begin();
-  if (!finish) res.write(writer.finish({ unified: 'stop', raw: null }));
-  if (chat.includeUsage) res.write(writer.usage(usageOut(out.usage, out.cost)));
+  if (!finish) write(writer.finish({ unified: 'stop', raw: null }));
+  if (chat.includeUsage) write(writer.usage(usageOut(out.usage, out.cost)));
   res.end(ChunkWriter.DONE);
+  if (recorded && t.cacheKey) t.ctx.cache!.set(t.cacheKey, { body: null, chunks: recorded, createdAt: Date.now() }, t.ctx.cacheTtlSeconds).catch(() => undefined);
 }

@@ -130,6 +130,9 @@ export function validateChat(raw: unknown): ChatRequest {
     throw invalidParam('reasoning_effort', `'reasoning_effort' must be one of minimal, low, medium, high`);
   }
   const hasTools = checkTools(body);
+  const gw = body.switchyard;
+  if (gw !== undefined && !isObj(gw)) throw invalidParam('switchyard', `'switchyard' must be an object`);
+  if (gw !== undefined) delete body.switchyard;
 
   return {
     body,
@@ -142,5 +145,6 @@ export function validateChat(raw: unknown): ChatRequest {
     hasTools,
     hasImages,
     wantsJson,
+    gateway: gw as Record<string, unknown> | undefined,
   };
 }

@@ -4,13 +4,8 @@
  * and spend in Postgres; rate limits, budget reservations and the cache in Redis, so any number
  * of instances share them. Key lookups always go through CachedKeyStore (see its TTL caveat).
  */
-import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { CachedKeyStore, DEFAULT_KEY_CACHE_TTL_MS } from './cached-key-store.js';
-import { PostgresStore } from './postgres-store.js';
-import { RedisBudgetStore } from './redis-budget-store.js';
-import { RedisRateLimiter } from './redis-rate-limiter.js';
-import { RedisResponseCache } from './redis-response-cache.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Clock, Store } from './store.js';
 
@@ -39,10 +34,15 @@ export async function createStore(cfg: StoreConfig): Promise<ComposedStore> {
     const s = new SqliteStore({ path: cfg.sqlitePath ?? DEFAULT_SQLITE_PATH, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs });
     return withKeys(s, keyCache(s.keys));
   }
+  // pg and ioredis load only when configured: an embedded gateway does not pay their memory.
+  const { PostgresStore } = await import('./postgres-store.js');
   const pgStore = await PostgresStore.open({ url: cfg.postgresUrl, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs });
   const keys = keyCache(pgStore.keys);
   if (!cfg.redisUrl) return { ...withKeys(pgStore, keys), pgPool: pgStore.pool };
 
+  const [{ Redis }, { RedisBudgetStore }, { RedisRateLimiter }, { RedisResponseCache }] = await Promise.all([
+    import('ioredis'), import('./redis-budget-store.js'), import('./redis-rate-limiter.js'), import('./redis-response-cache.js'),
+  ]);
   const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   // While Redis is unreachable every command rejects to its caller (who answers the client);
   // the connection-level event would only repeat that, so it is not logged twice.

@@ -20,7 +20,8 @@ export interface KeyPolicy {
   reasoning: ReasoningVisibility;
   /** Opt-in to the exact-match response cache for every request of this key. */
   cache: boolean;
-  metadata: { team?: string; user?: string };
+  /** `quality` (0–1) is this key's default for virtual models such as `auto`. */
+  metadata: { team?: string; user?: string; quality?: number };
 }
 
 export interface VirtualKey extends KeyPolicy {

@@ -80,7 +80,7 @@ export const newKeySchema = z.object({
   localOnly: z.boolean().optional(),
   reasoning: z.enum(['hidden', 'exposed']).optional(),
   cache: z.boolean().optional(),
-  metadata: z.object({ team: z.string().max(200).optional(), user: z.string().max(200).optional() }).strict().optional(),
+  metadata: z.object({ team: z.string().max(200).optional(), user: z.string().max(200).optional(), quality: z.number().min(0).max(1).optional() }).strict().optional(),
 }).strict();
 
 /** Validated input with defaults filled in (no limits, every model, reasoning hidden). */

@@ -3,7 +3,10 @@ import type { ProviderConfig } from '../../config/schema.js';
 import { OpenAICompatibleProvider } from '../openai-compatible.js';
 import { OllamaProvider } from '../ollama.js';
 import type { Provider } from '../provider.js';
-import { PRESETS, type Preset } from './presets.js';
+import { PRESETS, type Preset, type PresetType } from './presets.js';
+
+/** A configured provider whose type is a preset (not `local` or `harmony-raw`). */
+export type PresetProviderConfig = ProviderConfig & { type: PresetType };
 
 export interface ResolvedProvider {
   provider: Provider;
@@ -23,7 +26,7 @@ function isLoopback(url: string): boolean {
  */
 export const providerTypes = new Map<string, string>();
 
-export function createProvider(p: ProviderConfig, env: NodeJS.ProcessEnv): ResolvedProvider {
+export function createProvider(p: PresetProviderConfig, env: NodeJS.ProcessEnv): ResolvedProvider {
   const preset = PRESETS[p.type];
   const baseUrl = p.base_url ?? preset.baseUrl;
   if (!baseUrl) throw new Error(`provider ${p.id}: base_url is required for type ${p.type}`);
