@@ -48,7 +48,9 @@ async function probe(provider: Provider, keyMissing: string | null, timeoutMs: n
   try {
     return { ids: await provider.listModels(AbortSignal.timeout(timeoutMs)) };
   } catch (err) {
-    return { error: `unreachable: ${(err as Error).message.replace(`upstream ${provider.id} `, '').slice(0, 120)}` };
+    const msg = (err as Error).message.replace(`upstream ${provider.id} `, '');
+    const code = /\(([A-Z][A-Z_]+)[:)]/.exec(msg)?.[1];
+    return { error: code ? `unreachable (${code})` : `unreachable: ${msg.slice(0, 100)}` };
   }
 }
 
