@@ -23,7 +23,8 @@ x-sim-* headers (x-sim-fault: http_503).
   --fault-rate P           share of requests that get the fault (default 1)
   --fault-after N          stream faults happen after N chunks (default 2)
   --retry-after S          Retry-After seconds sent with http_429 (default 1)
-  --models a,b             ids listed by GET /v1/models (and Ollama's GET /api/tags)
+  --models a,b             ids listed by GET /v1/models (and Ollama's GET /api/tags); with it,
+                           the Ollama dialect answers other models with a 404, as Ollama does
   --dialect D              answer in a provider's shape: ${SIM_DIALECTS.join(' | ')}
                            (default openai; a /<dialect>/ path prefix picks one per request,
                            e.g. base URL http://127.0.0.1:9000/groq/v1; Ollama: POST /api/chat)

@@ -65,6 +65,12 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
     const b = overrideBehavior(overrideBehavior(base, body.sim as Record<string, unknown> | undefined), headerOverrides(req.headers));
     const dialect = b.dialect && isSimDialect(b.dialect) ? b.dialect : pathDialect ?? opts.dialect ?? 'openai';
     const d = dialectOf(dialect);
+    if (dialect === 'ollama' && opts.models && !opts.models.includes(String(body.model))) {
+      // Ollama answers a model it has not pulled with a 404 (other dialects serve any name).
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `model "${String(body.model)}" not found, try pulling it first` }));
+      return;
+    }
     const faulty = b.fault !== 'none' && Math.random() < b.faultRate;
     const fault = faulty ? b.fault : 'none';
     if (faulty) stats.faults++;

@@ -56,7 +56,7 @@ before(async () => {
       ];
     }),
     catalog: { enabled: false },
-  }));
+  }), ['--models', 'gpt-oss:20b']);
   client = new OpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 after(async () => { await stack?.stop(); });

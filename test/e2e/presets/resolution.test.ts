@@ -134,3 +134,10 @@ test('reasoning_effort never reaches a deployment of a model that does not reaso
   await client.chat.completions.create({ model: 'gpt-oss-20b', messages: hi, reasoning_effort: 'high', provider: { only: ['together'] } } as Params);
   assert.equal((await simStats(stack.sim.url)).lastBody.reasoning_effort, 'high');
 });
+
+test('a catalog model the local engine has not pulled goes to the cloud, even before the engine was listed', async () => {
+  // qwen2.5-7b-instruct is offered on Ollama by the catalog, but this Ollama only has gpt-oss:20b and qwen2.5vl:7b.
+  const r = await servedBy({ model: 'qwen2.5-7b-instruct', messages: hi });
+  assert.equal(r.provider, 'together');
+  assert.equal(r.upstream, 'Qwen/Qwen2.5-7B-Instruct-Turbo');
+});
