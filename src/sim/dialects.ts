@@ -48,10 +48,8 @@ export async function answerOllama(a: OllamaAnswer): Promise<void> {
   const { res, behavior: b } = a;
   const tools = (b.toolCalls ?? []).map((t) => ({ function: { name: t.name, arguments: safeObject(t.arguments) } }));
   const created_at = new Date().toISOString();
-  const final = {
-    done: true, done_reason: 'stop', total_duration: 1_000_000, load_duration: 1000,
-    prompt_eval_count: a.counts.prompt, prompt_eval_duration: 1000, eval_count: a.counts.completion, eval_duration: 1000,
-  };
+  const final: Record<string, unknown> = { done: true, done_reason: 'stop', total_duration: 1_000_000, load_duration: 1000 };
+  if (b.usage) Object.assign(final, { prompt_eval_count: a.counts.prompt, prompt_eval_duration: 1000, eval_count: a.counts.completion, eval_duration: 1000 });
   if (a.body.stream === false) {
     const message: Record<string, unknown> = { role: 'assistant', content: tools.length ? '' : a.text };
     if (b.reasoning) message.thinking = b.reasoning;
