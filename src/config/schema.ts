@@ -94,6 +94,8 @@ export const storageSchema = z.object({
   postgres_url_env: z.string().optional(),
   /** Shared rate limits, budget holds and cache (env var name holding the URL). */
   redis_url_env: z.string().optional(),
+  /** Namespace for every Redis key (default `switchyard:`): several deployments can share one Redis. */
+  redis_prefix: z.string().min(1).optional(),
   flush_interval_ms: z.number().int().positive().optional(),
   max_queue: z.number().int().positive().optional(),
 }).strict();

@@ -8,8 +8,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { VirtualKey } from '../store/store.js';
 
 // Quantiles (every 5%) of the shipped router's scores over its training prompts.
-const SCORE_QUANTILES = [-0.3345, 0.0162, 0.0521, 0.0635, 0.0729, 0.0804, 0.0866, 0.0928, 0.0988, 0.1052, 0.1113,
-  0.118, 0.1256, 0.1341, 0.1438, 0.1554, 0.1692, 0.1894, 0.2348, 0.3083, 0.6108];
+const SCORE_QUANTILES = [-0.3697, 0.0065, 0.0431, 0.0562, 0.0662, 0.0744, 0.0814, 0.0887, 0.0953, 0.1027, 0.109,
+  0.1173, 0.1252, 0.1344, 0.145, 0.1583, 0.174, 0.1959, 0.2444, 0.3279, 0.5088];
 
 export function thresholdForQuality(q: number): number {
   if (q >= 1) return -Infinity;

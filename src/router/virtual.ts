@@ -8,6 +8,7 @@
 import { GatewayError } from '../core/errors.js';
 import type { ChatRequest, Usage } from '../core/types.js';
 import { costUsd } from '../core/cost.js';
+import { countPromptTokens } from '../core/count-tokens.js';
 import { isModelAllowed } from '../store/virtual-key.js';
 import { loadRouter } from './learned/router.js';
 import { routingKnobs, thresholdForQuality } from './quality.js';
@@ -39,28 +40,6 @@ interface Usable {
   estCost: number;
 }
 
-type Counter = (text: string) => number;
-let counter: Promise<Counter> | null = null;
-/** The o200k tokenizer (≈60 MB) loads on the first virtual-model request, not at start-up. */
-function tokenCounter(): Promise<Counter> {
-  counter ??= import('../harmony/tokens.js').then((m) => (t: string) => m.countTokens(t));
-  return counter;
-}
-
-function promptText(chat: ChatRequest): { text: string; images: number } {
-  let text = '';
-  let images = 0;
-  for (const m of chat.messages) {
-    const c = m.content;
-    if (typeof c === 'string') text += `${c}\n`;
-    else if (Array.isArray(c)) for (const p of c) { if (p.type === 'text' && typeof p.text === 'string') text += `${p.text}\n`; else images++; }
-    for (const tc of m.tool_calls ?? []) text += `${tc.function.name} ${tc.function.arguments}\n`;
-  }
-  const tools = chat.body.tools;
-  if (Array.isArray(tools)) text += JSON.stringify(tools);
-  return { text, images };
-}
-
 function fits(d: Deployment, chat: ChatRequest, promptTokens: number): boolean {
   // A catalog model offered on a local engine that has not pulled it is no candidate (presets, issue 3).
   if (!availability.usable(d.key)) return false;
@@ -75,8 +54,7 @@ function fits(d: Deployment, chat: ChatRequest, promptTokens: number): boolean {
 export async function routeVirtual(registry: Registry, chat: ChatRequest, rctx: RouteContext): Promise<VirtualDecision | null> {
   const v = registry.virtual.get(chat.model);
   if (!v) return null;
-  const { text, images } = promptText(chat);
-  const promptTokens = (await tokenCounter())(text) + 4 * chat.messages.length + 85 * images;
+  const promptTokens = await countPromptTokens(chat);
   const est: Usage = { inputTokens: promptTokens, outputTokens: chat.maxTokens ?? ASSUMED_OUTPUT_TOKENS };
   const knobs = routingKnobs({ headers: rctx.headers, gateway: chat.gateway, key: rctx.key, modelQuality: v.quality, globalQuality: registry.routing.quality, modelMaxCost: v.maxCostUsd });
 

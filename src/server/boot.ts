@@ -116,8 +116,10 @@ export async function boot(opts: BootOptions): Promise<Booted> {
   const redisUrl = st.redis_url_env ? env[st.redis_url_env] : undefined;
   if (st.postgres_url_env && !postgresUrl) throw new Error(`storage.postgres_url_env: environment variable ${st.postgres_url_env} is not set`);
   if (st.redis_url_env && !postgresUrl) throw new Error('storage.redis_url_env needs storage.postgres_url_env too (keys and spend live in Postgres)');
+  // Without this, a missing variable would quietly run rate limits per process instead of shared.
+  if (st.redis_url_env && !redisUrl) throw new Error(`storage.redis_url_env: environment variable ${st.redis_url_env} is not set`);
   const sqlitePath = opts.sqlitePath ?? st.sqlite_path ?? './data/switchyard.db';
-  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl }) : await createStore({ sqlitePath });
+  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl, redisPrefix: st.redis_prefix }) : await createStore({ sqlitePath });
   const log: UsageSink = store.pgPool
     ? new (await import('../store/postgres-usage-log.js')).PostgresUsageLog({ pool: store.pgPool, maxQueue: st.max_queue })
     : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue });

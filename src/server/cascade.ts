@@ -23,7 +23,7 @@ export interface CascadeTurn {
   expose: boolean;
   headers: Record<string, string>;
   /** Usage with the gateway's estimate when the upstream gave none. */
-  settle: (reported: Usage | undefined, text: string) => Usage;
+  settle: (reported: Usage | undefined, generated: string, reasoning: string) => Usage;
   price: (d: Deployment, usage: Usage) => number;
 }
 
@@ -35,7 +35,8 @@ export interface CascadeOutcome {
   attempts: Array<{ model: string; provider: string; cost: number; failure: string | null }>;
 }
 
-const textOf = (r: ChatResult) => r.choices.map((c) => (c.content ?? '') + (c.reasoning ?? '') + (c.toolCalls ?? []).map((t) => t.function.arguments).join('')).join('');
+const textOf = (r: ChatResult) => r.choices.map((c) => (c.content ?? '') + (c.toolCalls ?? []).map((t) => t.function.arguments).join('')).join('');
+const reasoningOf = (r: ChatResult) => r.choices.map((c) => c.reasoning ?? '').join('');
 
 function addUsage(a: Usage, b: Usage): Usage {
   const u: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
@@ -53,7 +54,7 @@ export async function runCascade(t: CascadeTurn): Promise<CascadeOutcome> {
   let answer: { result: ChatResult; deployment: Deployment } | null = null;
   try {
     const first = await executeComplete({ deployments: t.cascade.reflex, reason: t.reason }, t.chat, t.signal);
-    const u = t.settle(first.value.usage, textOf(first.value));
+    const u = t.settle(first.value.usage, textOf(first.value), reasoningOf(first.value));
     const c = t.price(first.deployment, u);
     usage = addUsage(usage, u);
     cost += c;
@@ -69,7 +70,7 @@ export async function runCascade(t: CascadeTurn): Promise<CascadeOutcome> {
   let route = `${t.reason}; accepted the reflex answer`;
   if (!answer) {
     const second = await executeComplete({ deployments: t.cascade.thinking, reason: t.reason }, t.chat, t.signal);
-    const u = t.settle(second.value.usage, textOf(second.value));
+    const u = t.settle(second.value.usage, textOf(second.value), reasoningOf(second.value));
     const c = t.price(second.deployment, u);
     usage = addUsage(usage, u);
     cost += c;

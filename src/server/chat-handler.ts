@@ -133,9 +133,13 @@ function routeHeaders(t: Turn, d: Deployment, route: string): Record<string, str
   };
 }
 
-function settleUsage(chat: ChatRequest, reported: Usage | undefined, generatedChars: string): Usage {
+/** `generated` is every output character (reasoning included); `reasoning` the reasoning alone. */
+function settleUsage(chat: ChatRequest, reported: Usage | undefined, generated: string, reasoning: string): Usage {
   if (reported) return reported;
-  return { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateTextTokens(generatedChars), estimated: true };
+  const usage: Usage = { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateTextTokens(generated), estimated: true };
+  // Issue 7: reasoning tokens are accounted even when the upstream reports no usage.
+  if (reasoning) usage.reasoningTokens = estimateTextTokens(reasoning);
+  return usage;
 }
 
 function priced(d: Deployment, usage: Usage, t0: number): number {
@@ -163,7 +167,7 @@ async function cascadeChat(t: Turn): Promise<void> {
   const r = await runCascade({
     res: t.res, chat: t.chat, cascade: t.plan.cascade!, reason: t.plan.reason, signal: t.signal, expose: t.expose,
     headers: { 'x-request-id': t.requestId, ...t.plan.headers },
-    settle: (reported, text) => settleUsage(t.chat, reported, text),
+    settle: (reported, text, reasoning) => settleUsage(t.chat, reported, text, reasoning),
     price: (d, usage) => priced(d, usage, t.t0),
   });
   Object.assign(t.out, { deployment: r.deployment, usage: r.usage, cost: r.cost, route: r.route });
@@ -176,8 +180,12 @@ async function completeChat(t: Turn): Promise<void> {
   out.deployment = deployment;
   out.route = route;
   let text = '';
-  for (const c of result.choices) text += (c.content ?? '') + (c.reasoning ?? '');
-  out.usage = settleUsage(chat, result.usage, text);
+  let thought = '';
+  for (const c of result.choices) {
+    text += (c.content ?? '') + (c.reasoning ?? '');
+    thought += c.reasoning ?? '';
+  }
+  out.usage = settleUsage(chat, result.usage, text, thought);
   out.cost = priced(deployment, out.usage, t.t0);
   const body = completionOut({
     id: result.id ?? newCompletionId(),
@@ -217,6 +225,7 @@ async function streamChat(t: Turn): Promise<void> {
   };
   const firstByte = () => { if (out.ttftMs === null) out.ttftMs = performance.now() - t.t0; };
   let generated = '';
+  let thought = '';
   let usage: Usage | undefined;
   let finish: FinishReason | undefined;
   // Upstreams that omit tool-call ids (or repeat them on every delta) still give clients one id per call.
@@ -236,6 +245,7 @@ async function streamChat(t: Turn): Promise<void> {
       case 'reasoning':
         writer ??= begin();
         generated += p.text;
+        thought += p.text;
         if (t.expose) {
           firstByte();
           write(writer.text('reasoning', p.text));
@@ -269,7 +279,7 @@ async function streamChat(t: Turn): Promise<void> {
       case 'error': {
         // Bytes already reached the client: end the stream with an OpenAI-shaped error event.
         out.errorCode = p.error.code;
-        out.usage = settleUsage(chat, usage, generated);
+        out.usage = settleUsage(chat, usage, generated, thought);
         out.cost = priced(deployment, out.usage, t.t0);
         res.write(ChunkWriter.error(p.error.toJSON()));
         res.end();
@@ -277,7 +287,7 @@ async function streamChat(t: Turn): Promise<void> {
       }
     }
   }
-  out.usage = settleUsage(chat, usage, generated);
+  out.usage = settleUsage(chat, usage, generated, thought);
   out.cost = priced(deployment, out.usage, t.t0);
   if (signal.aborted) { out.errorCode = 'client_disconnected'; return; }
   writer ??= begin();

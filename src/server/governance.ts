@@ -9,9 +9,11 @@ import { GatewayError } from '../core/errors.js';
 import type { ChatRequest, Usage } from '../core/types.js';
 import { costUsd } from '../core/cost.js';
 import { estimateMessagesTokens } from '../core/estimate-tokens.js';
+import { countPromptTokens } from '../core/count-tokens.js';
 import type { RoutePlan } from '../router/plan.js';
 import type { Reservation, Store, VirtualKey } from '../store/store.js';
 import { admit } from '../store/admission.js';
+import { keyIdOfSecret } from '../store/virtual-key.js';
 import { bearer } from './http-io.js';
 
 /** Output tokens assumed for the budget hold when a request sets no max_tokens. */
@@ -62,8 +64,14 @@ export class Governance {
   }
 
   async authenticate(req: IncomingMessage): Promise<Caller> {
-    if (!this.authRequired) return { key: null };
     const secret = bearer(req);
+    if (!this.authRequired) {
+      // Open gateway, but a key may have been created since the last check (CLI, another
+      // instance): honour it now, or its first requests would escape its limits and its spend.
+      const key = secret && this.store && keyIdOfSecret(secret) ? await this.store.keys.verifyKey(secret) : null;
+      if (key) this.keysExist = true;
+      return { key };
+    }
     if (!secret) throw new GatewayError('invalid_api_key', 'Missing API key: send it as "Authorization: Bearer <key>"');
     if (this.isMaster(secret)) return { key: null };
     const key = this.store ? await this.store.keys.verifyKey(secret) : null;
@@ -73,7 +81,10 @@ export class Governance {
 
   /** Model allow-list, rate limits and the budget hold, priced at the dearest planned deployment. */
   async admit(key: VirtualKey, chat: ChatRequest, plan: RoutePlan): Promise<Admission> {
-    const input = estimateMessagesTokens(chat.messages);
+    // Budgets and token limits need a count that does not undershoot: the o200k count plus 25%
+    // (other models' tokenizers differ; a 4-characters-per-token guess is far off for CJK and code).
+    const limited = key.budgetDayUsd !== null || key.budgetMonthUsd !== null || key.tpm !== null;
+    const input = limited ? Math.ceil((await countPromptTokens(chat)) * 1.25) : estimateMessagesTokens(chat.messages);
     const output = chat.maxTokens ?? DEFAULT_HOLD_OUTPUT_TOKENS;
     const worst: Usage = { inputTokens: input, outputTokens: output };
     let maxCost = 0;

@@ -5,7 +5,7 @@
  * lower-cased copy per turn; the buffer is reused across calls.
  */
 import type { RouterInput } from './conversation.js';
-import { conversationTurns } from './conversation.js';
+import { conversationTurns, type Turn } from './conversation.js';
 import { FNV_OFFSET, combine, finalize, fnvStep, hashString } from './hash.js';
 
 /** Sparse groups; each is scaled to unit-ish norm (1/√count) so long prompts do not dominate. */
@@ -159,11 +159,16 @@ function scanWords(lower: string, original: string, mask: number, buf: FeatureBu
   }
 }
 
+// Scratch reused by every extraction (extraction is synchronous, so sharing is safe).
+const RING = new Int32Array(8); // the last characters, folded
+const GROUP_COUNTS = new Int32Array(GROUPS.length);
+const GROUP_SCALE = new Float32Array(GROUPS.length);
+
 /** Character n-grams and character-level dense counts of one lower-cased turn. */
 function scanChars(lower: string, spec: FeatureSpec, mask: number, buf: FeatureBuffer): void {
   const dense = buf.dense;
   const maxN = spec.charN.length ? spec.charN[spec.charN.length - 1] : 0;
-  const ring = new Int32Array(8); // last characters, folded; tiny, fixed size
+  const ring = RING.fill(0);
   let filled = 0;
   let lastWasSpace = true;
   let lineStart = true;
@@ -230,25 +235,25 @@ export function extractFeatures(input: RouterInput, spec: FeatureSpec, buf: Feat
   const mask = (1 << spec.hashBits) - 1;
   const dense = buf.dense;
   const turns = conversationTurns(input);
+  // System/developer turns describe the application, not this request, and are often thousands of
+  // tokens of boilerplate that would dilute the question's features: only their length is counted.
+  const isTask = (t: Turn): boolean => t.role !== 'system' && t.role !== 'developer';
   // Characters first: the prompt kind (multiple-choice or not) must be known before words are hashed.
+  for (const t of turns) if (isTask(t)) scanChars(t.text.toLowerCase(), spec, mask, buf);
   for (const t of turns) {
-    scanChars(t.text.toLowerCase(), spec, mask, buf);
-  }
-  for (const t of turns) {
-    const lower = t.text.toLowerCase();
+    if (!isTask(t)) { dense[D.systemChars] += t.text.length; continue; }
     dense[D.turns]++;
     dense[D.chars] += t.text.length;
     if (t.role === 'user') { dense[D.userTurns]++; dense[D.lastUserChars] = t.text.length; }
-    else if (t.role === 'system' || t.role === 'developer') dense[D.systemChars] += t.text.length;
     else dense[D.otherTurns]++;
-    scanWords(lower, t.text, mask, buf);
+    scanWords(t.text.toLowerCase(), t.text, mask, buf);
   }
   if (dense[D.words] > 0) dense[D.avgWordLen] /= dense[D.words];
   binDense(mask, buf);
   // Per-group scaling: each group's vector gets norm ≈ 1 however long the text is.
-  const counts = new Int32Array(GROUPS.length);
+  const counts = GROUP_COUNTS.fill(0);
   for (let k = 0; k < buf.n; k++) counts[buf.group[k]]++;
-  const scale = new Float32Array(GROUPS.length);
+  const scale = GROUP_SCALE;
   for (let g = 0; g < GROUPS.length; g++) scale[g] = counts[g] ? 1 / Math.sqrt(counts[g]) : 0;
   for (let k = 0; k < buf.n; k++) buf.val[k] = scale[buf.group[k]];
 }

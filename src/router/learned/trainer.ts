@@ -14,7 +14,7 @@ import { DEFAULT_FIT } from './train.js';
 export const DEFAULT_RECIPE: Recipe = {
   spec: { ...DEFAULT_SPEC, hashBits: 16 },
   target: 'gain',
-  fit: { ...DEFAULT_FIT, l2: 25, l2Dense: 1 },
+  fit: { ...DEFAULT_FIT, l2: 25, l2Dense: 25 },
   subjectSmoothing: 0,
   topicBits: 13,
 };

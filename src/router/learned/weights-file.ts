@@ -24,7 +24,11 @@ const TopicJson = z.object({
 
 const WeightsJson = z.object({
   format: z.literal(WEIGHTS_FORMAT),
-  spec: z.object({ hashBits: z.number().int().min(4).max(24), charN: z.array(z.number().int().min(1).max(8)) }),
+  spec: z.object({
+    hashBits: z.number().int().min(4).max(24),
+    // Ascending and at most 8: the extractor keeps the last 8 characters and stops at the first n too long.
+    charN: z.array(z.number().int().min(1).max(8)).refine((a) => a.every((n, i) => i === 0 || n > a[i - 1]), { message: 'must ascend' }),
+  }),
   target: z.string(),
   bias: z.number(),
   calibration: z.object({ slope: z.number(), intercept: z.number() }).nullable(),
@@ -54,7 +58,9 @@ export function encodeWeights(model: LinearModel, meta: { target: string; traini
   let max = 0;
   for (const w of model.sparse) max = Math.max(max, Math.abs(w));
   const scale = max > 0 ? max / 32767 : 1;
-  const q = Int16Array.from(model.sparse, (w) => Math.round(w / scale));
+  // Explicit little-endian, so a file written on one machine reads the same on any other.
+  const q = Buffer.alloc(model.sparse.length * 2);
+  model.sparse.forEach((w, i) => q.writeInt16LE(Math.max(-32767, Math.min(32767, Math.round(w / scale))), i * 2));
   return {
     format: WEIGHTS_FORMAT,
     spec: { hashBits: model.spec.hashBits, charN: [...model.spec.charN] },
@@ -67,7 +73,7 @@ export function encodeWeights(model: LinearModel, meta: { target: string; traini
       mean: Array.from(model.denseMean, (v) => round(v)),
       std: Array.from(model.denseStd, (v) => round(v)),
     },
-    sparse: { scale, int16: Buffer.from(q.buffer).toString('base64') },
+    sparse: { scale, int16: q.toString('base64') },
     topic: model.topic ? encodeTopic(model.topic) : null,
     ...(meta.training ? { training: meta.training } : {}),
   };
@@ -89,8 +95,8 @@ export function decodeWeights(json: unknown): LinearModel {
   }
   const size = 1 << w.spec.hashBits;
   const raw = decodeBytes(w.sparse.int16, size * 2, 'sparse weights');
-  const q = new Int16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  const sparse = Float32Array.from(q, (v) => v * w.sparse.scale);
+  const sparse = new Float32Array(size);
+  for (let i = 0; i < size; i++) sparse[i] = raw.readInt16LE(i * 2) * w.sparse.scale;
   let topic: TopicModel | null = null;
   if (w.topic) {
     const t = w.topic;

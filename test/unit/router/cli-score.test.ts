@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { run } from '../../../src/cli/router.js';
 import { memoryIO } from './cli-io.js';
 
@@ -48,4 +51,18 @@ test('unknown subcommands and options are usage errors', async () => {
   const io2 = memoryIO([]);
   assert.equal(await run(['train', '--bogus', 'x'], io2), 2);
   assert.match(io2.err(), /unknown option --bogus/);
+});
+
+test('score refuses a file that is not a router weights file, naming the problem', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'router-w-'));
+  try {
+    const file = join(dir, 'other.json');
+    writeFileSync(file, JSON.stringify({ format: 'something-else' }));
+    const io = memoryIO([JSON.stringify({ id: 1, prompt: 'x' })]);
+    assert.equal(await run(['score', '--weights', file], io), 1);
+    assert.match(io.err(), /not a switchyard-router\/1 weights file/);
+    assert.equal(io.out(), '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -50,3 +50,17 @@ test('dense counts see numbers, answer choices and maths markers', () => {
   assert.equal(buf.dense[DENSE.indexOf('decimals')], 1);
   assert.ok(buf.dense[DENSE.indexOf('mathOps')] >= 3);
 });
+
+test('a long system prompt does not dilute the question: only its length is counted', () => {
+  const q = 'What is the derivative of x^3 sin(x)?';
+  const system = 'You are a helpful assistant for ACME Corp. Always answer politely and cite sources. '.repeat(40);
+  const withSystem = features([{ role: 'system', content: system }, { role: 'user', content: q }]);
+  const alone = features(q);
+  // Same hashed features except the length bins of the dense counts.
+  const differing = [...new Set([...withSystem.keys(), ...alone.keys()])].filter((k) => withSystem.get(k) !== alone.get(k));
+  assert.ok(differing.length <= 2, `${differing.length} features differ`);
+  const buf = new FeatureBuffer();
+  extractFeatures([{ role: 'system', content: system }, { role: 'user', content: q }], spec, buf);
+  assert.equal(buf.dense[DENSE.indexOf('systemChars')], system.length);
+  assert.equal(buf.dense[DENSE.indexOf('chars')], q.length);
+});

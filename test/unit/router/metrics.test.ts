@@ -43,3 +43,10 @@ test('AUC by hand, ties counted one half', () => {
   close(auc([1, 2, 3], [true, false, false]), 0);
   close(auc([1, 1, 0], [true, false, false]), 0.75);
 });
+
+test('with n not a multiple of 10, the top round(c·n) prompts go strong', () => {
+  // n = 4: c = 0.1 → 0 prompts, 0.2 → 1, 0.3 → 1, 0.4 → 2, … (round half up: 0.5·4 = 2, 0.9·4 = 3.6 → 4)
+  const four: Outcome[] = [0, 1, 2, 3].map(() => ({ weakCorrect: false, strongCorrect: true }));
+  const c = routerCurve([4, 3, 2, 1], four);
+  assert.deepEqual(c.acc, [0, 0, 0.25, 0.25, 0.5, 0.5, 0.5, 0.75, 0.75, 1, 1]);
+});

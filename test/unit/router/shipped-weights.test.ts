@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChatMessage } from '../../../src/core/types.js';
 import { loadOutcomes } from '../../../src/router/learned/data.js';
 import { auc } from '../../../src/router/learned/metrics.js';
 import { defaultWeightsPath, loadRouter } from '../../../src/router/learned/router.js';
@@ -14,7 +15,22 @@ test('the shipped weights file loads, is small, and scores a prompt and a conver
   const r = loadRouter();
   assert.ok(Number.isFinite(r.score('What is 2 + 2?')));
   assert.ok(Number.isFinite(r.score([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }])));
+  assert.ok(Number.isFinite(r.score([])) && Number.isFinite(r.score('')));
+  // The gateway passes its validated request messages as they are.
+  const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'Summarize this.' }] }];
+  assert.ok(Number.isFinite(r.score(messages)));
   assert.equal(loadRouter(), r, 'the default router is loaded once');
+});
+
+test('shipped weights: a system prompt barely moves the score; a harder later turn raises it', () => {
+  const r = loadRouter();
+  const q = 'A store sells pencils at 3 for $0.75 and pens at 2 for $1.50. Maria buys 12 pencils and 5 pens, '
+    + 'pays with a $20 bill and then spends a third of her change on stickers. How much money does she have left?';
+  const system = 'You are the assistant of an online shop. Be friendly and concise. '.repeat(30);
+  assert.ok(Math.abs(r.score([{ role: 'system', content: system }, { role: 'user', content: q }]) - r.score(q)) < 0.01);
+  const easy = [{ role: 'user', content: 'Hi!' }];
+  const harder = [...easy, { role: 'assistant', content: 'Hello! How can I help?' }, { role: 'user', content: q }];
+  assert.ok(r.score(harder) > r.score(easy), `${r.score(harder)} vs ${r.score(easy)}`);
 });
 
 // The shipped weights saw all of the shared half, so this is a sanity check of what was shipped
