@@ -66,6 +66,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     await gateway.close(0);
     return 1;
   }
+  // A crash must not lose usage records of answers already sent: write the queue, then exit.
+  process.once('uncaughtException', (err) => {
+    io.stderr.write(`switchyard: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    const exit = () => process.exit(70);
+    setTimeout(exit, 2_000).unref();
+    booted.usage.flush().then(exit, exit);
+  });
   if (!gateway.governance.authRequired) io.stdout.write('switchyard: no master key (SWITCHYARD_MASTER_KEY) and no virtual keys: the gateway is open to anyone who can reach it\n');
   io.stdout.write(`switchyard: listening on http://${addr.address}:${addr.port}/v1 with ${registry.models.size} model(s): ${[...registry.models.keys()].join(', ') || '(none yet)'}\n`);
 

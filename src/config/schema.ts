@@ -21,6 +21,67 @@ export const capabilitiesSchema = z.object({
   json_mode: z.boolean().optional(),
 }).strict();
 
+// --- reliability (issue 6): timeouts, retries, circuit breakers, load balancing; docs/reliability.md ---
+export const timeoutsSchema = z.object({
+  /** TCP/TLS connect. */
+  connect_ms: z.number().int().positive().optional(),
+  /** Request sent → first streamed part (or the whole answer, for non-streaming calls: see total_ms). */
+  ttft_ms: z.number().int().positive().optional(),
+  /** Longest silence between two streamed parts. */
+  idle_ms: z.number().int().positive().optional(),
+  /** Whole attempt, first byte sent to last byte received. */
+  total_ms: z.number().int().positive().optional(),
+}).strict();
+
+export const retrySchema = z.object({
+  /** Extra passes over the whole fallback chain once every candidate failed (0 = one pass only). */
+  max_retries: z.number().int().min(0).max(10).optional(),
+  base_ms: z.number().int().nonnegative().optional(),
+  max_backoff_ms: z.number().int().nonnegative().optional(),
+  /** An upstream Retry-After longer than this is not waited for: the request fails with it instead. */
+  max_retry_after_ms: z.number().int().nonnegative().optional(),
+}).strict();
+
+export const circuitBreakerSchema = z.object({
+  enabled: z.boolean().optional(),
+  consecutive_failures: z.number().int().positive().optional(),
+  error_rate: z.number().gt(0).max(1).optional(),
+  /** How many recent outcomes the error rate is computed over. */
+  window: z.number().int().positive().optional(),
+  min_requests: z.number().int().positive().optional(),
+  open_ms: z.number().int().positive().optional(),
+  half_open_probes: z.number().int().positive().optional(),
+  /** When every deployment's circuit is open, still try them (true) or fail fast with 503 (false). */
+  last_resort: z.boolean().optional(),
+}).strict();
+
+export const balanceSchema = z.enum(['ordered', 'weighted', 'least_in_flight', 'latency']);
+
+export const healthCheckSchema = z.object({
+  enabled: z.boolean().optional(),
+  interval_ms: z.number().int().positive().optional(),
+  timeout_ms: z.number().int().positive().optional(),
+}).strict();
+
+/** Slow clients (slowloris): limits on receiving a request; a long streamed answer is not timed. */
+export const clientTimeoutsSchema = z.object({
+  headers_timeout_ms: z.number().int().positive().optional(),
+  /** Headers and body together. */
+  request_timeout_ms: z.number().int().positive().optional(),
+}).strict();
+
+export const reliabilitySchema = z.object({
+  timeouts: timeoutsSchema.optional(),
+  retry: retrySchema.optional(),
+  circuit_breaker: circuitBreakerSchema.optional(),
+  /** Default balancing strategy for models that name none. */
+  balance: balanceSchema.optional(),
+  /** Active checks of local engines (GET /models); a failing engine is taken out of rotation. */
+  health_check: healthCheckSchema.optional(),
+  client: clientTimeoutsSchema.optional(),
+}).strict();
+// --- end reliability ---
+
 export const deploymentSchema = z.object({
   provider: z.string().min(1),
   model: z.string().min(1),
@@ -31,12 +92,14 @@ export const deploymentSchema = z.object({
   region: z.string().optional(),
   weight: z.number().positive().optional(),
   extra_body: z.record(z.string(), z.unknown()).optional(),
+  timeouts: timeoutsSchema.optional(), // reliability: overrides the provider's
 }).strict();
 
 export const modelSchema = z.object({
   name: z.string().min(1),
   deployments: z.array(deploymentSchema).min(1),
   fallbacks: z.array(z.string()).optional(),
+  balance: balanceSchema.optional(), // reliability
 }).strict();
 
 export const providerSchema = z.object({
@@ -55,6 +118,7 @@ export const providerSchema = z.object({
   max_connections: z.number().int().positive().optional(),
   locality: localitySchema.optional(),
   region: z.string().optional(),
+  timeouts: timeoutsSchema.optional(), // reliability: overrides reliability.timeouts
 }).strict();
 
 /** A user's correction of the built-in model catalog (src/config/catalog.yaml). */
@@ -144,6 +208,7 @@ export const configSchema = z.object({
   routing: routingSchema.optional(),
   server: serverSchema.optional(),
   storage: storageSchema.optional(),
+  reliability: reliabilitySchema.optional(),
   providers: z.array(providerSchema).default([]),
   models: z.array(modelSchema).default([]),
   catalog: catalogSchema.optional(),
@@ -154,6 +219,9 @@ export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
+export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
+export type ReliabilityConfig = z.output<typeof reliabilitySchema>;
+export type BalanceStrategy = z.output<typeof balanceSchema>;
 export type Price = z.output<typeof priceSchema>;
 export type CatalogSettings = z.output<typeof catalogSchema>;
 export type CatalogOverride = z.output<typeof catalogOverrideSchema>;

@@ -25,6 +25,11 @@ export interface OpenAICompatibleOptions {
   /** Total time allowed for a request, ms. */
   timeoutMs?: number;
   maxConnections?: number;
+  // --- reliability: timeout mechanics (time to first token, idle gap and total per deployment are
+  // enforced around every provider in src/server/execute.ts; connecting is the pool's job) ---
+  /** TCP/TLS connect timeout, ms (config `timeouts.connect_ms`). */
+  connectTimeoutMs?: number;
+  // --- end reliability ---
   /** Injected for tests; by default a keep-alive Pool on the base URL's origin. */
   dispatcher?: Dispatcher;
   /** The vendor's dialect (presets.ts); by default plain OpenAI. */
@@ -53,6 +58,7 @@ export class OpenAICompatibleProvider implements Provider {
       keepAliveTimeout: 30_000,
       headersTimeout: 0, // our own timers decide; see timeoutMs
       bodyTimeout: 0,
+      connectTimeout: opts.connectTimeoutMs ?? 10_000, // reliability: a black-holed host fails over fast
     });
     this.headers = { 'content-type': 'application/json', ...opts.headers };
     if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;

@@ -69,8 +69,7 @@ export function resolveCandidates(registry: Registry, chat: ChatRequest, _rctx: 
     const fb = registry.get(f);
     if (fb && !seen.has(f)) { seen.add(f); deployments.push(...defaultOrder(fb.deployments)); }
   }
-  // Per-request fallbacks, OpenRouter-style `models: [...]`, tried after the model's own chain
-  // (same behaviour as the reliability branch's block, so either side of a merge works).
+  // --- reliability: per-request fallbacks, OpenRouter-style `models: [...]` (tried after the model's own chain) ---
   const asked = chat.body.models;
   if (Array.isArray(asked)) {
     for (const f of asked) {

@@ -13,6 +13,7 @@ import { handleAdmin } from './admin.js';
 import { handleChat, type ChatContext } from './chat-handler.js';
 import { Governance } from './governance.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
+import type { Reliability } from '../reliability/reliability.js';
 
 export interface GatewayOptions {
   registry: Registry;
@@ -25,6 +26,12 @@ export interface GatewayOptions {
   /** Default reasoning visibility for callers without a key policy: 'hidden' unless configured. */
   reasoning?: 'hidden' | 'exposed';
   cacheTtlSeconds?: number;
+  /** Timeouts, retries, circuit breakers and balancing; see src/reliability/. */
+  reliability?: Reliability;
+  /** Slow clients: headers within this (default 20 s)… */
+  clientHeadersTimeoutMs?: number;
+  /** …and the whole request within this (default 60 s), else 408 and close. */
+  clientRequestTimeoutMs?: number;
   /** Called once everything is closed (providers, stores). */
   onClose?: () => Promise<void>;
 }
@@ -50,7 +57,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     cacheTtlSeconds: opts.cacheTtlSeconds ?? 3600,
     maxBodyBytes,
     reasoningDefault: opts.reasoning ?? 'hidden',
+    reliability: opts.reliability,
   };
+  // Chat requests being served; shutdown drains them (their usage records are queued when each settles).
+  const inFlight = new Set<Promise<void>>();
 
   async function listModels(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     try {
@@ -74,7 +84,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  // Slow clients (slowloris): headers and the whole request must arrive in time, or Node answers 408
+  // and closes. Only the request is timed; a long streamed answer is not.
+  const requestTimeout = opts.clientRequestTimeoutMs ?? 60_000;
+  const server = createServer({
+    keepAliveTimeout: 65_000,
+    requestTimeout,
+    headersTimeout: Math.min(opts.clientHeadersTimeoutMs ?? 20_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(requestTimeout / 4))),
+  }, (req, res) => {
     const requestId = newRequestId();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -83,7 +101,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (path === '/v1/chat/completions' || path === '/chat/completions') {
         if (req.method !== 'POST') throw new GatewayError('method_not_allowed', `use POST for ${path}`);
         if (draining) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
-        void handleChat(req, res, ctx, requestId);
+        const p = handleChat(req, res, ctx, requestId);
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
         return;
       }
       if (path === '/v1/models' || path === '/models') {
@@ -107,7 +127,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Malformed HTTP (bad request line, oversized headers) never reaches a handler; answer and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'; // 408: a slow client
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     } else socket.destroy();
   });
@@ -125,11 +146,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
     close: async (drainMs = 10_000) => {
       draining = true;
       governance.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting; idle keep-alive connections go now, busy ones once their chat settled.
+      server.close();
       server.closeIdleConnections();
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
-      await Promise.race([closed, deadline]);
+      const settle = (ms: number) => Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+      ]);
+      await settle(drainMs);
+      // Past the deadline: cut what is left; each handler then sees its client gone and still queues its record.
       server.closeAllConnections();
+      await settle(2_000);
       await opts.usage.close();
       await Promise.all([...opts.registry.providers.values()].map((p) => p.close?.()));
       await opts.onClose?.();

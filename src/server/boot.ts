@@ -16,6 +16,8 @@ import { SpendSink } from '../store/spend-sink.js';
 import { createStore, type ComposedStore } from '../store/create-store.js';
 import type { UsageRecord, UsageSink } from '../store/usage-record.js';
 import { createGateway, type Gateway } from './app.js';
+import { Reliability, attachReliability } from '../reliability/reliability.js';
+import { HealthChecker } from '../reliability/health-check.js';
 
 export interface BootOptions {
   config: Config;
@@ -61,7 +63,9 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
       continue;
     }
     if (!isPresetType(p.type)) continue;
-    const made = createProvider({ ...p, type: p.type }, env);
+    const made = createProvider({ ...p, type: p.type }, env, {
+      connectTimeoutMs: p.timeouts?.connect_ms ?? config.reliability?.timeouts?.connect_ms, // reliability
+    });
     // Innermost first: effort stripped per deployment, latency measured, missing local models fail over.
     providers.set(p.id, guardMissingModels(timed(withoutEffortFor(made.provider, nonReasoning), latencyBook)));
     locality.set(p.id, made.locality);
@@ -125,6 +129,12 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue });
   const usage = new FanoutSink([log, new SpendSink(store.spend)]);
 
+  const reliability = new Reliability({ config });
+  attachReliability(registry, reliability); // cascade and other execute.ts callers share its state
+  const hc = config.reliability?.health_check;
+  const health = new HealthChecker({ registry, reliability, intervalMs: hc?.interval_ms ?? 10_000, timeoutMs: hc?.timeout_ms ?? 2_000 });
+  if (hc?.enabled !== false) health.start();
+
   const masterKeyEnv = config.server?.master_key_env ?? 'SWITCHYARD_MASTER_KEY';
   const gateway = createGateway({
     registry,
@@ -134,7 +144,10 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     masterKey: env[masterKeyEnv] || undefined,
     reasoning: config.server?.reasoning,
     cacheTtlSeconds: config.server?.cache_ttl_seconds,
-    onClose: () => store.close(),
+    reliability,
+    clientHeadersTimeoutMs: config.reliability?.client?.headers_timeout_ms,
+    clientRequestTimeoutMs: config.reliability?.client?.request_timeout_ms,
+    onClose: () => { health.stop(); return store.close(); },
   });
   return { gateway, registry, store, usage };
 }

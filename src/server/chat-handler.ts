@@ -20,6 +20,7 @@ import { reasoningVisible, type Admission, type Caller, type Governance } from '
 import { ChunkWriter, completionOut, usageOut } from './openai-out.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
 import { validateChat } from './validate-chat.js';
+import type { Reliability } from '../reliability/reliability.js';
 
 export interface ChatContext {
   registry: Registry;
@@ -29,6 +30,8 @@ export interface ChatContext {
   cacheTtlSeconds: number;
   maxBodyBytes: number;
   reasoningDefault: 'hidden' | 'exposed';
+  /** Timeouts, retries, breakers, balancing (src/reliability/); a default policy when absent. */
+  reliability?: Reliability;
 }
 
 interface Outcome {
@@ -176,7 +179,7 @@ async function cascadeChat(t: Turn): Promise<void> {
 
 async function completeChat(t: Turn): Promise<void> {
   const { chat, out } = t;
-  const { value: result, deployment, route } = await executeComplete(t.plan, chat, t.signal);
+  const { value: result, deployment, route } = await executeComplete(t.plan, chat, t.signal, { reliability: t.ctx.reliability });
   out.deployment = deployment;
   out.route = route;
   let text = '';
@@ -201,7 +204,7 @@ async function completeChat(t: Turn): Promise<void> {
 
 async function streamChat(t: Turn): Promise<void> {
   const { res, chat, out, signal } = t;
-  const { value: parts, deployment, route } = await executeStream(t.plan, chat, signal);
+  const { value: parts, deployment, route } = await executeStream(t.plan, chat, signal, { reliability: t.ctx.reliability });
   out.deployment = deployment;
   out.route = route;
   res.writeHead(200, {

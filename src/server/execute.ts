@@ -1,58 +1,244 @@
 /**
- * Calls the planned deployments in order until one answers. Only retryable failures move on;
- * a stream counts as answered once its first part arrived without error, so failures before
- * the client saw a byte fail over transparently.
+ * Calls the planned deployments until one answers, under the reliability policy
+ * (src/reliability/): deployments of one model are ordered by their balancing strategy, those
+ * whose circuit is open or that asked to be left alone (429 + Retry-After) are skipped, every
+ * attempt runs under its deployment's timeouts, and once the whole chain failed it is retried
+ * after a jittered backoff that honours Retry-After. Only retryable failures move on.
+ *
+ * A stream counts as answered once its first content part (not just the role header) arrived, so
+ * a failure before the client saw a token fails over transparently. After that, a failure or a
+ * stall (idle timeout) ends the stream with an in-band `error` part; nothing can hang.
  */
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import type { ChatRequest, ChatResult, StreamPart } from '../core/types.js';
+import type { ProviderCall } from '../providers/provider.js';
 import type { Deployment } from '../router/registry.js';
 import type { RoutePlan } from '../router/plan.js';
+import { Reliability, reliabilityOf, type Timeouts } from '../reliability/reliability.js';
+import type { DeploymentState } from '../reliability/deployment-state.js';
+import { backoffMs, sleep } from '../reliability/backoff.js';
+import { race } from '../reliability/race.js';
 
 export interface Executed<T> { value: T; deployment: Deployment; route: string }
 
-async function firstThatAnswers<T>(plan: RoutePlan, signal: AbortSignal, call: (d: Deployment) => Promise<T>): Promise<Executed<T>> {
-  let last: GatewayError | undefined;
-  const tried: string[] = [];
-  for (const d of plan.deployments) {
-    if (signal.aborted) break;
-    try {
-      const value = await call(d);
-      const route = tried.length ? `${plan.reason}; failover after ${tried.join(', ')}` : plan.reason;
-      return { value, deployment: d, route };
-    } catch (e) {
-      last = asGatewayError(e);
-      if (!last.retryable) throw last;
-      tried.push(`${d.key} (${last.upstreamStatus ?? last.code})`);
-    }
+export interface ExecuteOptions {
+  /** The gateway's policy and per-deployment state; a process-wide default when absent. */
+  reliability?: Reliability;
+}
+
+let fallbackPolicy: Reliability | undefined;
+/** The explicit policy, else the one the deployments were booted with, else a process-wide default. */
+const policyOf = (plan: RoutePlan, o?: ExecuteOptions): Reliability =>
+  o?.reliability ?? reliabilityOf(plan.deployments[0]) ?? (fallbackPolicy ??= new Reliability());
+
+interface Attempt {
+  d: Deployment;
+  state: DeploymentState;
+  timeouts: Timeouts;
+  startedAt: number;
+  call: ProviderCall;
+  /** The client's signal: giving up on it is not the deployment's fault. */
+  client: AbortSignal;
+  /** Aborts this attempt's upstream call (timeouts). */
+  abort: (reason: GatewayError) => void;
+}
+
+/** What an attempt may still wait for: the phase's own limit or what is left of the total. */
+function budget(a: Attempt, phase: 'ttft' | 'idle', phaseStart: number, now: number): { ms: number; err: () => GatewayError } {
+  const phaseMs = (phase === 'ttft' ? a.timeouts.ttftMs : a.timeouts.idleMs) - (now - phaseStart);
+  const totalMs = a.timeouts.totalMs - (now - a.startedAt);
+  if (totalMs <= phaseMs) {
+    return { ms: Math.max(1, totalMs), err: () => new GatewayError('upstream_timeout', `upstream ${a.d.key} did not finish within ${a.timeouts.totalMs} ms`) };
   }
-  throw last ?? new GatewayError('upstream_unavailable', 'no deployment could be tried');
+  const what = phase === 'ttft' ? `sent no first token within ${a.timeouts.ttftMs} ms` : `stalled for ${a.timeouts.idleMs} ms mid-stream`;
+  return { ms: Math.max(1, phaseMs), err: () => new GatewayError('upstream_timeout', `upstream ${a.d.key} ${what}`) };
 }
 
-export function executeComplete(plan: RoutePlan, chat: ChatRequest, signal: AbortSignal): Promise<Executed<ChatResult>> {
-  return firstThatAnswers(plan, signal, (d) =>
-    d.provider.complete({ request: chat, upstreamModel: d.upstreamModel, signal, extraBody: d.extraBody }));
+/** The body sent upstream: routing-only fields (`models`, OpenRouter-style) stay at the gateway. */
+function upstreamChat(chat: ChatRequest): ChatRequest {
+  if (!('models' in chat.body)) return chat;
+  const { models: _models, ...body } = chat.body;
+  return { ...chat, body };
 }
 
-export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: AbortSignal): Promise<Executed<AsyncIterable<StreamPart>>> {
-  const opened = await firstThatAnswers(plan, signal, async (d) => {
-    const it = (await d.provider.stream({ request: chat, upstreamModel: d.upstreamModel, signal, extraBody: d.extraBody }))[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done && first.value.type === 'error') {
-      void it.return?.();
-      throw first.value.error;
+function routeOf(plan: RoutePlan, rel: Reliability, d: Deployment, tried: string[]): string {
+  const strategy = rel.strategyOf(d.modelName);
+  let route = strategy === 'ordered' ? plan.reason : `${plan.reason}; balanced by ${strategy}`;
+  if (tried.length) route += `; failover after ${tried.join(', ')}`;
+  return route;
+}
+
+async function runChain<T>(
+  plan: RoutePlan, chat: ChatRequest, signal: AbortSignal, rel: Reliability,
+  attempt: (a: Attempt) => Promise<T>,
+): Promise<Executed<T> & { attempt: Attempt }> {
+  const request = upstreamChat(chat);
+  const tried: string[] = [];
+  let last: GatewayError | undefined;
+  /** One attempt; undefined when it failed in a way that lets the chain go on. */
+  const tryOne = async (d: Deployment, forced: boolean): Promise<(Executed<T> & { attempt: Attempt }) | undefined> => {
+    const state = rel.state(d);
+    const ctl = new AbortController();
+    const a: Attempt = {
+      d, state, timeouts: rel.timeouts(d), startedAt: rel.now(), client: signal,
+      call: { request, upstreamModel: d.upstreamModel, signal: AbortSignal.any([signal, ctl.signal]), extraBody: d.extraBody },
+      abort: (reason) => ctl.abort(reason),
+    };
+    state.inFlight++;
+    state.requests++;
+    try {
+      const value = await attempt(a);
+      if (forced) state.breaker.reset(); // it answered after all: back in rotation
+      else state.breaker.success();
+      const route = routeOf(plan, rel, d, forced ? [...tried, 'every circuit open: last resort'] : tried);
+      return { value, deployment: d, route, attempt: a };
+    } catch (e) {
+      state.inFlight--;
+      const err = asGatewayError(e);
+      if (signal.aborted) { state.breaker.release(); throw err; }
+      judge(a, err, rel);
+      if (!err.retryable && err.code !== 'upstream_auth') throw err;
+      last = err;
+      tried.push(`${d.key} (${err.upstreamStatus ?? err.code})`);
+      return undefined;
     }
-    return { it, first };
+  };
+  for (let pass = 0; ; pass++) {
+    let attempted = false;
+    const circuitOpen: Deployment[] = [];
+    for (const d of rel.order(plan.deployments)) {
+      if (signal.aborted) throw clientGone();
+      const state = rel.state(d);
+      if (!state.available() || !state.breaker.acquire()) {
+        if (rel.now() >= state.coolUntil) circuitOpen.push(d);
+        continue;
+      }
+      attempted = true;
+      const done = await tryOne(d, false);
+      if (done) return done;
+    }
+    // Breakers steer traffic to the deployments that work; when none is left they do not turn
+    // the request into a certain failure (unless `last_resort: false` asks to fail fast).
+    if (!attempted && rel.lastResort) {
+      for (const d of circuitOpen) {
+        if (signal.aborted) throw clientGone();
+        const done = await tryOne(d, true);
+        if (done) return done;
+      }
+    }
+    if (pass >= rel.retry.maxRetries) break;
+    // Wait at least the backoff, and until some deployment will take traffic again.
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const d of plan.deployments) soonest = Math.min(soonest, rel.state(d).msUntilAvailable());
+    const wait = backoffMs(pass, { baseMs: rel.retry.baseMs, maxMs: rel.retry.maxBackoffMs, random: rel.random }, soonest);
+    if (wait > rel.retry.maxRetryAfterMs) break;
+    await sleep(wait, signal).catch(() => undefined);
+  }
+  if (signal.aborted) throw clientGone();
+  if (last) throw last;
+  let soonest = Number.POSITIVE_INFINITY;
+  for (const d of plan.deployments) soonest = Math.min(soonest, rel.state(d).msUntilAvailable());
+  throw new GatewayError('upstream_unavailable', `every deployment of '${chat.model}' is unavailable (circuit open or cooling down after a 429)`, {
+    retryAfterSeconds: Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest / 1000)) : undefined,
   });
-  const { it, first } = opened.value;
-  let pending: IteratorResult<StreamPart> | null = first;
+}
+
+const clientGone = (): GatewayError => new GatewayError('upstream_error', 'the client closed the connection');
+
+/** Books a failed attempt against its deployment: health failure, 429 cool-down, or no verdict. */
+function judge(a: Attempt, err: GatewayError, rel: Reliability): void {
+  if (err.code === 'upstream_rate_limited') {
+    // A 429 says "busy", not "broken": leave the deployment alone for as long as it asked.
+    a.state.coolDown(err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : rel.retry.baseMs);
+    a.state.breaker.release();
+  } else if (err.retryable || err.code === 'upstream_auth') {
+    a.state.failures++;
+    a.state.failedAfter(rel.now() - a.startedAt);
+    a.state.breaker.failure();
+  } else {
+    a.state.breaker.release(); // the request's own fault (4xx): says nothing about the deployment
+  }
+}
+
+export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal: AbortSignal, opts?: ExecuteOptions): Promise<Executed<ChatResult>> {
+  const rel = policyOf(plan, opts);
+  const done = await runChain(plan, chat, signal, rel, async (a) => {
+    // Non-streaming: nothing arrives before the whole answer, so only the total limit applies.
+    const err = (): GatewayError => new GatewayError('upstream_timeout', `upstream ${a.d.key} did not answer within ${a.timeouts.totalMs} ms`);
+    return race(a.d.provider.complete(a.call), { ms: a.timeouts.totalMs, timeoutError: err, signal: a.client, onTimeout: a.abort });
+  });
+  const a = done.attempt;
+  a.state.inFlight--;
+  a.state.sample(rel.now() - a.startedAt);
+  return { value: done.value, deployment: done.deployment, route: done.route };
+}
+
+interface Opened { it: AsyncIterator<StreamPart>; held: StreamPart[] }
+
+async function openStream(a: Attempt, now: () => number): Promise<Opened> {
+  const first = (): { ms: number; err: () => GatewayError } => budget(a, 'ttft', a.startedAt, now());
+  const b0 = first();
+  const iterable = await race(a.d.provider.stream(a.call), { ms: b0.ms, timeoutError: b0.err, signal: a.client, onTimeout: a.abort });
+  const it = iterable[Symbol.asyncIterator]();
+  const held: StreamPart[] = [];
+  try {
+    for (;;) {
+      const b = first();
+      const r = await race(it.next(), { ms: b.ms, timeoutError: b.err, signal: a.client, onTimeout: a.abort });
+      if (r.done) return { it, held };
+      if (r.value.type === 'error') throw r.value.error;
+      held.push(r.value);
+      // The role header alone commits nothing: hold it until real content shows the upstream works.
+      if (r.value.type !== 'start') return { it, held };
+    }
+  } catch (e) {
+    void it.return?.()?.catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: AbortSignal, opts?: ExecuteOptions): Promise<Executed<AsyncIterable<StreamPart>>> {
+  const rel = policyOf(plan, opts);
+  const done = await runChain(plan, chat, signal, rel, (a) => openStream(a, rel.now));
+  const a = done.attempt;
+  a.state.sample(rel.now() - a.startedAt);
+  const { it, held } = done.value;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    a.state.inFlight--;
+  };
   const parts: AsyncIterable<StreamPart> = {
     [Symbol.asyncIterator]: () => ({
-      next: () => {
-        if (pending) { const p = pending; pending = null; return Promise.resolve(p); }
-        return it.next();
+      next: async (): Promise<IteratorResult<StreamPart>> => {
+        const h = held.shift();
+        if (h) return { done: false, value: h };
+        if (ended) return { done: true, value: undefined };
+        const b = budget(a, 'idle', rel.now(), rel.now());
+        try {
+          const r = await race(it.next(), { ms: b.ms, timeoutError: b.err, signal: a.client, onTimeout: a.abort });
+          if (r.done) { end(); return r; }
+          if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
+          return r;
+        } catch (e) {
+          end();
+          void it.return?.()?.catch(() => undefined);
+          if (signal.aborted) return { done: true, value: undefined };
+          a.state.failures++;
+          a.state.breaker.failure();
+          return { done: false, value: { type: 'error', error: asGatewayError(e) } };
+        }
       },
-      return: () => it.return?.() ?? Promise.resolve({ done: true as const, value: undefined }),
+      return: async (): Promise<IteratorResult<StreamPart>> => {
+        if (!ended) {
+          end();
+          a.abort(new GatewayError('upstream_error', 'the stream was closed by the gateway'));
+          void it.return?.()?.catch(() => undefined);
+        }
+        return { done: true, value: undefined };
+      },
     }),
   };
-  return { value: parts, deployment: opened.deployment, route: opened.route };
+  return { value: parts, deployment: done.deployment, route: done.route };
 }

@@ -47,20 +47,45 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       done = true;
       resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
     });
-    req.on('error', (err) => {
+    // A client that disconnects mid-body gets a clean 4xx path, not an internal error (hostile input).
+    const cut = (err?: unknown) => {
       if (done) return;
       done = true;
-      reject(err);
-    });
+      reject(new GatewayError('invalid_json', 'the client closed the connection before the body was complete', { cause: err }));
+    };
+    req.on('error', cut);
+    req.on('close', () => { if (!req.complete) cut(); });
   });
 }
 
+/** Deeper bodies are refused: JSON.parse copes, but JSON.stringify (upstream body, cache key) overflows the stack. */
+export const MAX_JSON_DEPTH = 64;
+
 export function parseJson(text: string): unknown {
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) throw new GatewayError('invalid_json', `the request body is nested ${depth > 10_000 ? 'more than 10000' : depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted`);
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new GatewayError('invalid_json', `the request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** Deepest bracket nesting outside strings; stops counting past 10000. Malformed text is left to JSON.parse. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped char
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) { if (++depth > max) { max = depth; if (max > 10_000) return max; } }
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }
 
 export function bearer(req: IncomingMessage): string | undefined {

@@ -26,7 +26,12 @@ function isLoopback(url: string): boolean {
  */
 export const providerTypes = new Map<string, string>();
 
-export function createProvider(p: PresetProviderConfig, env: NodeJS.ProcessEnv): ResolvedProvider {
+export interface CreateOptions {
+  /** Time allowed to open a connection (reliability settings); OpenAI-compatible presets only. */
+  connectTimeoutMs?: number;
+}
+
+export function createProvider(p: PresetProviderConfig, env: NodeJS.ProcessEnv, opts: CreateOptions = {}): ResolvedProvider {
   const preset = PRESETS[p.type];
   const baseUrl = p.base_url ?? preset.baseUrl;
   if (!baseUrl) throw new Error(`provider ${p.id}: base_url is required for type ${p.type}`);
@@ -36,7 +41,7 @@ export function createProvider(p: PresetProviderConfig, env: NodeJS.ProcessEnv):
   const common = { id: p.id, baseUrl, apiKey: apiKey || undefined, headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections };
   const provider: Provider = p.type === 'ollama'
     ? new OllamaProvider(common)
-    : new OpenAICompatibleProvider({ ...common, dialect: preset.dialect });
+    : new OpenAICompatibleProvider({ ...common, dialect: preset.dialect, connectTimeoutMs: opts.connectTimeoutMs });
   // A base URL on this machine is local whatever the type; a local engine elsewhere is on-prem.
   const locality = p.locality ?? (isLoopback(baseUrl) ? 'local' : preset.locality === 'local' ? 'on-prem' : 'cloud');
   providerTypes.set(p.id, p.type);

@@ -1,0 +1,163 @@
+/**
+ * execute.ts under the reliability policy, with scripted in-process providers: failover,
+ * timeouts that fire on a stalled upstream, breakers, 429 cool-down, per-request fallbacks.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GatewayError } from '../../../src/core/errors.js';
+import type { ChatRequest, ChatResult, StreamPart } from '../../../src/core/types.js';
+import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
+import type { Deployment } from '../../../src/router/registry.js';
+import { executeComplete, executeStream } from '../../../src/server/execute.js';
+import { Reliability } from '../../../src/reliability/reliability.js';
+import type { ReliabilityConfig } from '../../../src/config/schema.js';
+
+type Script = 'ok' | 'hang' | 'stall-mid' | 'error-before' | '503' | '429' | '400';
+
+class ScriptedProvider implements Provider {
+  calls = 0;
+  bodies: Record<string, unknown>[] = [];
+  constructor(readonly id: string, private readonly script: () => Script) {}
+  private fail(s: Script): void {
+    if (s === '503') throw new GatewayError('upstream_unavailable', `${this.id} 503`, { upstreamStatus: 503 });
+    if (s === '429') throw new GatewayError('upstream_rate_limited', `${this.id} 429`, { upstreamStatus: 429, retryAfterSeconds: 0 });
+    if (s === '400') throw new GatewayError('upstream_bad_request', `${this.id} 400`, { upstreamStatus: 400 });
+  }
+  async complete(call: ProviderCall): Promise<ChatResult> {
+    this.calls++;
+    this.bodies.push(call.request.body);
+    const s = this.script();
+    this.fail(s);
+    if (s === 'hang') return new Promise(() => undefined); // ignores its signal on purpose
+    return { id: this.id, choices: [{ index: 0, content: `from ${this.id}`, finish: { unified: 'stop', raw: 'stop' } }] } as ChatResult;
+  }
+  async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
+    this.calls++;
+    this.bodies.push(call.request.body);
+    const s = this.script();
+    this.fail(s);
+    const id = this.id;
+    return (async function* () {
+      yield { type: 'start', id } as StreamPart;
+      if (s === 'hang') await new Promise(() => undefined);
+      if (s === 'error-before') { yield { type: 'error', error: new GatewayError('upstream_error', 'reset') } as StreamPart; return; }
+      yield { type: 'text', text: `from ${id}` } as StreamPart;
+      if (s === 'stall-mid') await new Promise(() => undefined);
+      yield { type: 'finish', reason: { unified: 'stop', raw: 'stop' } } as StreamPart;
+    })();
+  }
+}
+
+const dep = (p: Provider, modelName = 'm'): Deployment =>
+  ({ key: `${p.id}/x`, modelName, provider: p, providerId: p.id, upstreamModel: 'x', capabilities: {}, locality: 'cloud', weight: 1 });
+
+const chat = (stream: boolean, body: Record<string, unknown> = {}): ChatRequest =>
+  ({ body: { model: 'm', messages: [], ...body }, model: 'm', messages: [], stream, includeUsage: false, hasTools: false, hasImages: false, wantsJson: false });
+
+function policy(r: ReliabilityConfig = {}): Reliability {
+  return new Reliability({ config: { providers: [], models: [], reliability: { retry: { max_retries: 0 }, ...r } } });
+}
+
+async function collect(it: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
+  const out: StreamPart[] = [];
+  for await (const p of it) out.push(p);
+  return out;
+}
+
+const live = () => new AbortController().signal;
+
+test('a stream that fails before its first token fails over transparently', async () => {
+  const a = new ScriptedProvider('a', () => 'error-before');
+  const b = new ScriptedProvider('b', () => 'ok');
+  const r = await executeStream({ deployments: [dep(a), dep(b)], reason: 'configured order' }, chat(true), live(), { reliability: policy() });
+  const parts = await collect(r.value);
+  assert.equal(r.deployment.providerId, 'b');
+  assert.match(r.route, /failover after a\/x/);
+  assert.deepEqual(parts.map((p) => p.type), ['start', 'text', 'finish']);
+});
+
+test('an upstream that never sends a first token hits ttft_ms and the next deployment answers', async () => {
+  const a = new ScriptedProvider('a', () => 'hang');
+  const b = new ScriptedProvider('b', () => 'ok');
+  const rel = policy({ timeouts: { ttft_ms: 30 } });
+  const r = await executeStream({ deployments: [dep(a), dep(b)], reason: 'x' }, chat(true), live(), { reliability: rel });
+  assert.equal(r.deployment.providerId, 'b');
+  assert.match(r.route, /upstream_timeout/);
+});
+
+test('a stream that stalls after the client got bytes ends with a timeout error part, never hangs', async () => {
+  const a = new ScriptedProvider('a', () => 'stall-mid');
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { idle_ms: 30 } }) });
+  const parts = await collect(r.value);
+  assert.deepEqual(parts.map((p) => p.type), ['start', 'text', 'error']);
+  const last = parts[2];
+  assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout');
+});
+
+test('a non-streaming call that hangs hits total_ms even if the provider ignores its signal', async () => {
+  const a = new ScriptedProvider('a', () => 'hang');
+  await assert.rejects(
+    executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: policy({ timeouts: { total_ms: 30 } }) }),
+    (e: GatewayError) => e.code === 'upstream_timeout',
+  );
+});
+
+test('an open breaker stops traffic to a dead deployment', async () => {
+  const a = new ScriptedProvider('a', () => '503');
+  const b = new ScriptedProvider('b', () => 'ok');
+  const rel = policy({ circuit_breaker: { consecutive_failures: 3, open_ms: 60_000 } });
+  for (let i = 0; i < 20; i++) {
+    const r = await executeComplete({ deployments: [dep(a), dep(b)], reason: 'x' }, chat(false), live(), { reliability: rel });
+    assert.equal(r.deployment.providerId, 'b');
+  }
+  assert.equal(a.calls, 3, 'a was called only until its breaker opened');
+  assert.equal(rel.snapshot()['a/x'].state, 'open');
+});
+
+test('when every breaker is open the last resort still tries them, and a success closes the circuit', async () => {
+  let n = 0;
+  const a = new ScriptedProvider('a', () => (n++ === 0 ? '503' : 'ok'));
+  const rel = policy({ circuit_breaker: { consecutive_failures: 1, open_ms: 60_000 } });
+  await assert.rejects(executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel }));
+  assert.equal(rel.snapshot()['a/x'].state, 'open');
+  const r = await executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel });
+  assert.match(r.route, /last resort/);
+  assert.equal(rel.snapshot()['a/x'].state, 'closed');
+});
+
+test('with last_resort off, every breaker open fails fast with 503 and Retry-After', async () => {
+  const a = new ScriptedProvider('a', () => '503');
+  const rel = policy({ circuit_breaker: { consecutive_failures: 1, open_ms: 60_000, last_resort: false } });
+  await assert.rejects(executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel }));
+  await assert.rejects(
+    executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel }),
+    (e: GatewayError) => e.code === 'upstream_unavailable' && e.retryAfterSeconds === 60,
+  );
+  assert.equal(a.calls, 1);
+});
+
+test('a 429 is retried after its Retry-After and does not count against the breaker', async () => {
+  let n = 0;
+  const a = new ScriptedProvider('a', () => (n++ === 0 ? '429' : 'ok'));
+  const rel = policy({ retry: { max_retries: 2, base_ms: 1 }, circuit_breaker: { consecutive_failures: 1 } });
+  const r = await executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false), live(), { reliability: rel });
+  assert.equal(r.deployment.providerId, 'a');
+  assert.equal(a.calls, 2);
+  assert.equal(rel.snapshot()['a/x'].state, 'closed');
+});
+
+test('a request the upstream rejects as invalid is not retried elsewhere', async () => {
+  const a = new ScriptedProvider('a', () => '400');
+  const b = new ScriptedProvider('b', () => 'ok');
+  await assert.rejects(
+    executeComplete({ deployments: [dep(a), dep(b)], reason: 'x' }, chat(false), live(), { reliability: policy() }),
+    (e: GatewayError) => e.code === 'upstream_bad_request',
+  );
+  assert.equal(b.calls, 0);
+});
+
+test('the routing-only `models` field is not sent upstream', async () => {
+  const a = new ScriptedProvider('a', () => 'ok');
+  await executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false, { models: ['m2'] }), live(), { reliability: policy() });
+  assert.equal('models' in a.bodies[0], false);
+});
