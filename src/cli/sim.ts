@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { FAULTS, type SimBehavior, type SimFault } from '../sim/behavior.js';
 import { createSimulator } from '../sim/server.js';
 import { SIM_DIALECTS, isSimDialect } from '../sim/dialects.js';
+import { DEFAULT_HARMONY, HARMONY_VARIANTS, parseHarmonyTool, type HarmonySim } from '../sim/completions-route.js';
 import type { CliIO } from './io.js';
 
 const HELP = `usage: switchyard sim [--port N] [options]
@@ -29,6 +30,16 @@ x-sim-* headers (x-sim-fault: http_503).
                            (default openai; a /<dialect>/ path prefix picks one per request,
                            e.g. base URL http://127.0.0.1:9000/groq/v1; Ollama: POST /api/chat)
   --cached-tokens N        prompt tokens reported as cache hits
+
+Harmony mode: POST /v1/completions answers with raw gpt-oss text (per request: harmony_analysis,
+harmony_final, harmony_preamble, harmony_tool, harmony_variant, chunk_chars, write_bytes).
+  --harmony-analysis S     chain-of-thought on the analysis channel
+  --harmony-final S        the final answer (default: "You said: <last user message>")
+  --harmony-preamble S     a commentary preamble before a tool call
+  --harmony-tool JSON      a tool call instead of an answer: '{"name":"get_weather","arguments":{"city":"Paris"}}'
+  --harmony-variant V      ${HARMONY_VARIANTS.join(' | ')}
+  --chunk-chars N          UTF-16 units per streamed text delta (default 3)
+  --write-bytes N          bytes per network write of the stream, 0 = whole events (default 7)
 `;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -43,6 +54,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         'no-usage': { type: 'boolean' }, fault: { type: 'string' }, 'fault-rate': { type: 'string' },
         'fault-after': { type: 'string' }, 'retry-after': { type: 'string' }, models: { type: 'string' },
         dialect: { type: 'string' }, 'cached-tokens': { type: 'string' },
+        'harmony-analysis': { type: 'string' }, 'harmony-final': { type: 'string' }, 'harmony-preamble': { type: 'string' },
+        'harmony-tool': { type: 'string' }, 'harmony-variant': { type: 'string' },
+        'chunk-chars': { type: 'string' }, 'write-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,6 +96,26 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       return 2;
     }
   }
+  // Harmony mode defaults (completions-route.ts).
+  const harmony: HarmonySim = { ...DEFAULT_HARMONY };
+  if (values['harmony-analysis'] !== undefined) harmony.analysis = values['harmony-analysis'];
+  if (values['harmony-final'] !== undefined) harmony.final = values['harmony-final'];
+  if (values['harmony-preamble'] !== undefined) harmony.preamble = values['harmony-preamble'];
+  if (values['harmony-tool'] !== undefined) {
+    const tool = parseHarmonyTool(values['harmony-tool']);
+    if (!tool) { io.stderr.write('switchyard sim: --harmony-tool must be JSON like {"name":"f","arguments":{}}\n'); return 2; }
+    harmony.tool = tool;
+  }
+  const variant = values['harmony-variant'];
+  if (variant !== undefined) {
+    if (!(HARMONY_VARIANTS as readonly string[]).includes(variant)) { io.stderr.write(`switchyard sim: --harmony-variant must be one of ${HARMONY_VARIANTS.join(', ')}\n`); return 2; }
+    harmony.variant = variant as HarmonySim['variant'];
+  }
+  const cc = n(values['chunk-chars']);
+  if (cc !== undefined && cc >= 1) harmony.chunkChars = Math.floor(cc);
+  const wb = n(values['write-bytes']);
+  if (wb !== undefined && wb >= 0) harmony.writeBytes = Math.floor(wb);
+  behavior.harmony = harmony;
   const sim = createSimulator({ behavior, models: values.models?.split(',').filter(Boolean), dialect: values.dialect });
   const addr = await sim.listen(Number(values.port ?? 9000), values.host ?? '127.0.0.1');
   io.stdout.write(`switchyard sim: listening on http://${addr.address}:${addr.port}/v1\n`);

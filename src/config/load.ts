@@ -41,6 +41,8 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
     // Presets (groq, ollama, …) have a default base URL; these two types cannot guess one.
     if ((p.type === 'openai-compatible' || p.type === 'harmony-raw') && !p.base_url) problems.push(`providers[${i}].base_url: required for type '${p.type}'`);
   });
+  // A local provider serves only the models it lists: a typo would otherwise surface as a 404 on the first request.
+  const localModels = new Map(cfg.providers.filter((p) => p.type === 'local').map((p) => [p.id, (p.models ?? []).map((lm) => lm.name)]));
   const names = new Set<string>();
   cfg.models.forEach((m, i) => {
     if (names.has(m.name)) problems.push(`models[${i}].name: duplicate model name '${m.name}'`);
@@ -49,8 +51,14 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
       if (!providerIds.has(d.provider)) {
         problems.push(`models[${i}].deployments[${j}].provider: no provider with id '${d.provider}' (known: ${[...providerIds].join(', ') || 'none'})`);
       }
+      const served = localModels.get(d.provider);
+      if (served && !served.includes(d.model)) {
+        problems.push(`models[${i}].deployments[${j}].model: local provider '${d.provider}' has no model '${d.model}' (known: ${served.join(', ') || 'none'})`);
+      }
     });
   });
+  // Local models are served under their own names without a `models` entry (boot.ts): valid fallbacks too.
+  for (const served of localModels.values()) for (const n of served) names.add(n);
   cfg.models.forEach((m, i) => m.fallbacks?.forEach((f, j) => {
     if (!names.has(f)) problems.push(`models[${i}].fallbacks[${j}]: no model named '${f}'`);
   }));

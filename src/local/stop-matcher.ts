@@ -16,10 +16,13 @@ export class StopMatcher {
   push(chunk: string): { text: string; stopped: boolean } {
     if (!this.active) return { text: chunk, stopped: false };
     const buf = this.held + chunk;
+    // The stop string that completes first wins (as when tokens arrive one by one), the longer one on a tie:
+    // with stops ["bab", "a"], "bab" stops after "b" whether it arrives whole or as "ba" + "b".
     let cut = -1;
+    let end = Infinity;
     for (const s of this.stops) {
       const i = buf.indexOf(s);
-      if (i >= 0 && (cut < 0 || i < cut)) cut = i;
+      if (i >= 0 && (i + s.length < end || (i + s.length === end && i < cut))) { cut = i; end = i + s.length; }
     }
     if (cut >= 0) { this.held = ''; return { text: buf.slice(0, cut), stopped: true }; }
     // keep the longest suffix that is a prefix of some stop string

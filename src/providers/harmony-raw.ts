@@ -150,8 +150,16 @@ export class HarmonyRawProvider implements Provider {
     try {
       for await (const data of sseData(res.body)) {
         if (data === '[DONE]') break;
+        if (data === '') continue;
         let chunk: unknown;
-        try { chunk = JSON.parse(data); } catch { continue; } // keep-alive comments and the like
+        try {
+          chunk = JSON.parse(data);
+        } catch {
+          // A broken event means a broken stream: parsing on would pass a truncated completion off as whole
+          // (and flush a half control token such as `<|chan` as text at the end). Same rule as openai-compatible.
+          yield { type: 'error', error: new GatewayError('upstream_error', `upstream sent a malformed stream chunk: ${data.slice(0, 200)}`) };
+          return;
+        }
         if (!isObj(chunk)) continue;
         if (isObj(chunk.error)) {
           yield { type: 'error', error: new GatewayError('upstream_error', String(chunk.error.message ?? 'upstream stream error')) };

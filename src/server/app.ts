@@ -3,7 +3,7 @@
  * shutdown. Routes: POST /v1/chat/completions, GET /v1/models, GET /health, /admin/*.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Registry } from '../router/registry.js';
@@ -124,6 +124,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, asGatewayError(e), { 'x-request-id': requestId });
     }
   });
+  // Connections that never sent a request: node counts them as in progress (for headersTimeout), so
+  // server.close() would wait for a client's spare socket (undici opens one after an aborted fetch)
+  // until the client's idle timeout or the drain deadline. close() destroys them.
+  const silent = new Set<Socket>();
+  server.on('connection', (s: Socket) => { silent.add(s); s.once('close', () => silent.delete(s)); });
+  server.on('request', (req: IncomingMessage) => { silent.delete(req.socket); });
   // Malformed HTTP (bad request line, oversized headers) never reaches a handler; answer and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) {
@@ -149,6 +155,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // Stop accepting; idle keep-alive connections go now, busy ones once their chat settled.
       server.close();
       server.closeIdleConnections();
+      // Connections that never sent a request would hold server.close() open; nothing is lost by dropping them.
+      for (const s of silent) s.destroy();
       const settle = (ms: number) => Promise.race([
         Promise.allSettled([...inFlight]),
         new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),

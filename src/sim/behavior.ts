@@ -3,6 +3,8 @@
  * request by a `sim` object in the body or `x-sim-*` headers (so one simulator serves a whole
  * test suite).
  */
+import type { HarmonySim } from './completions-route.js';
+
 export type SimFault = 'none' | 'http_500' | 'http_502' | 'http_503' | 'http_429' | 'http_400' | 'http_401' | 'hang' | 'reset' | 'reset_before' | 'malformed' | 'error_event';
 
 export const FAULTS: readonly SimFault[] = ['none', 'http_500', 'http_502', 'http_503', 'http_429', 'http_400', 'http_401', 'hang', 'reset', 'reset_before', 'malformed', 'error_event'];
@@ -27,6 +29,8 @@ export interface SimBehavior {
   cachedTokens: number;
   /** Answer shape (src/sim/dialects.ts); a `/<dialect>/` path prefix also selects it. */
   dialect?: string;
+  /** Harmony mode (`POST /v1/completions`): what the raw gpt-oss completion holds. See completions-route.ts. */
+  harmony?: HarmonySim;
 }
 
 export const DEFAULT_BEHAVIOR: SimBehavior = {

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleCompletions } from './completions-route.js';
 import { DEFAULT_BEHAVIOR, headerOverrides, overrideBehavior, splitPieces, type SimBehavior } from './behavior.js';
 import { answerOllama, dialectOf, isSimDialect, ollamaTags, usageFor } from './dialects.js';
 
@@ -194,6 +195,19 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => { void chat(req, res, Buffer.concat(chunks).toString('utf8'), dialect).catch(() => res.destroy()); });
+      return;
+    }
+    // Harmony mode: raw gpt-oss completions (completions-route.ts).
+    if (req.method === 'POST' && url.endsWith('/completions')) {
+      stats.requests++;
+      stats.inFlight++;
+      res.on('close', () => { stats.inFlight--; });
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const ctx = { base, stats, models, nextSeq: () => ++seq };
+        void handleCompletions(req, res, Buffer.concat(chunks).toString('utf8'), ctx).catch(() => res.destroy());
+      });
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });

@@ -57,7 +57,7 @@ test('the o200k prompt places control tokens by id and user text as ordinary tok
   assert.equal(controls.filter((t) => t === CONTROL_IDS.start).length, 3); // system, user, assistant turn
 });
 
-test('stop strings: output is the text before the first stop, however the text is chunked', () => {
+test('stop strings: output is the text before the first stop to complete, however the text is chunked', () => {
   fc.assert(fc.property(
     fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'x') }),
     fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'x'), minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
@@ -75,7 +75,13 @@ test('stop strings: output is the text before the first stop, however the text i
         if (r.stopped) { stopped = true; break; }
       }
       if (!stopped) out += m.flush();
-      const first = Math.min(...stops.map((s) => { const i = text.indexOf(s); return i < 0 ? Infinity : i; }));
+      // The first stop string to complete wins (the longer one when two complete together).
+      let first = Infinity;
+      let end = Infinity;
+      for (const s of stops) {
+        const i = text.indexOf(s);
+        if (i >= 0 && (i + s.length < end || (i + s.length === end && i < first))) { first = i; end = i + s.length; }
+      }
       assert.equal(out, first === Infinity ? text : text.slice(0, first));
       assert.equal(stopped, first !== Infinity);
     },
