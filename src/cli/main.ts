@@ -5,6 +5,7 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the gateway (--config FILE --port N)', load: async () => (await import('./serve.js')).run },
+  models: { summary: 'list models, where each is reachable now, price and context (--config FILE --json)', load: async () => (await import('./models.js')).run },
   sim: { summary: 'run the upstream simulator (--port N, see --help)', load: async () => (await import('./sim.js')).run },
   keys: { summary: 'create, list and revoke virtual keys', load: async () => (await import('./keys.js')).run },
   spend: { summary: 'spend per key, model, provider or day', load: async () => (await import('./spend.js')).run },

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { FAULTS, type SimBehavior, type SimFault } from '../sim/behavior.js';
 import { createSimulator } from '../sim/server.js';
+import { SIM_DIALECTS, isSimDialect } from '../sim/dialects.js';
 import { DEFAULT_HARMONY, HARMONY_VARIANTS, parseHarmonyTool, type HarmonySim } from '../sim/completions-route.js';
 import type { CliIO } from './io.js';
 
@@ -23,7 +24,12 @@ x-sim-* headers (x-sim-fault: http_503).
   --fault-rate P           share of requests that get the fault (default 1)
   --fault-after N          stream faults happen after N chunks (default 2)
   --retry-after S          Retry-After seconds sent with http_429 (default 1)
-  --models a,b             ids listed by GET /v1/models
+  --models a,b             ids listed by GET /v1/models (and Ollama's GET /api/tags); with it,
+                           the Ollama dialect answers other models with a 404, as Ollama does
+  --dialect D              answer in a provider's shape: ${SIM_DIALECTS.join(' | ')}
+                           (default openai; a /<dialect>/ path prefix picks one per request,
+                           e.g. base URL http://127.0.0.1:9000/groq/v1; Ollama: POST /api/chat)
+  --cached-tokens N        prompt tokens reported as cache hits
 
 Harmony mode: POST /v1/completions answers with raw gpt-oss text (per request: harmony_analysis,
 harmony_final, harmony_preamble, harmony_tool, harmony_variant, chunk_chars, write_bytes).
@@ -47,6 +53,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         text: { type: 'string' }, reasoning: { type: 'string' }, 'tool-calls': { type: 'string' },
         'no-usage': { type: 'boolean' }, fault: { type: 'string' }, 'fault-rate': { type: 'string' },
         'fault-after': { type: 'string' }, 'retry-after': { type: 'string' }, models: { type: 'string' },
+        dialect: { type: 'string' }, 'cached-tokens': { type: 'string' },
         'harmony-analysis': { type: 'string' }, 'harmony-final': { type: 'string' }, 'harmony-preamble': { type: 'string' },
         'harmony-tool': { type: 'string' }, 'harmony-variant': { type: 'string' },
         'chunk-chars': { type: 'string' }, 'write-bytes': { type: 'string' },
@@ -62,6 +69,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(`switchyard sim: --fault must be one of ${FAULTS.join(', ')}\n`);
     return 2;
   }
+  if (values.dialect && !isSimDialect(values.dialect)) {
+    io.stderr.write(`switchyard sim: --dialect must be one of ${SIM_DIALECTS.join(', ')}\n`);
+    return 2;
+  }
   const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const behavior: Partial<SimBehavior> = {};
   const set = <K extends keyof SimBehavior>(k: K, v: SimBehavior[K] | undefined) => { if (v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) behavior[k] = v; };
@@ -73,6 +84,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   set('faultRate', n(values['fault-rate']));
   set('faultAfter', n(values['fault-after']));
   set('retryAfter', n(values['retry-after']));
+  set('cachedTokens', n(values['cached-tokens']));
   if (values.fault) behavior.fault = values.fault as SimFault;
   if (values['no-usage']) behavior.usage = false;
   if (values['tool-calls']) {
@@ -104,7 +116,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const wb = n(values['write-bytes']);
   if (wb !== undefined && wb >= 0) harmony.writeBytes = Math.floor(wb);
   behavior.harmony = harmony;
-  const sim = createSimulator({ behavior, models: values.models?.split(',').filter(Boolean) });
+  const sim = createSimulator({ behavior, models: values.models?.split(',').filter(Boolean), dialect: values.dialect });
   const addr = await sim.listen(Number(values.port ?? 9000), values.host ?? '127.0.0.1');
   io.stdout.write(`switchyard sim: listening on http://${addr.address}:${addr.port}/v1\n`);
   await new Promise<void>((resolve) => {

@@ -1,27 +1,20 @@
 /**
  * Built-in defaults for `switchyard serve` without --config: cloud providers whose key is in the
- * environment, and local engines answering on their usual ports. Everything found is reported,
- * and so is how to add more.
+ * environment, and local engines answering on their usual ports, each as its preset (so dialects
+ * and the model catalog apply). Everything found is reported, and so is how to add more.
  */
 import type { Config, ProviderConfig } from './schema.js';
+import { PRESETS, type PresetType } from '../providers/presets/presets.js';
+import { loadCatalog } from './catalog.js';
 
-interface KnownCloud { id: string; env: string; baseUrl: string; models: Record<string, string> }
+const CLOUDS: PresetType[] = ['openrouter', 'groq', 'together', 'fireworks', 'deepinfra', 'cerebras', 'moonshot', 'zai', 'dashscope'];
 
-// Upstream ids of the seed models where each vendor serves them (checked 2026-11).
-const CLOUDS: KnownCloud[] = [
-  { id: 'openrouter', env: 'OPENROUTER_API_KEY', baseUrl: 'https://openrouter.ai/api/v1', models: { 'gpt-oss-120b': 'openai/gpt-oss-120b', 'gpt-oss-20b': 'openai/gpt-oss-20b', 'kimi-k2': 'moonshotai/kimi-k2', 'qwen2.5-72b-instruct': 'qwen/qwen-2.5-72b-instruct', 'glm-4.5': 'z-ai/glm-4.5' } },
-  { id: 'groq', env: 'GROQ_API_KEY', baseUrl: 'https://api.groq.com/openai/v1', models: { 'gpt-oss-120b': 'openai/gpt-oss-120b', 'gpt-oss-20b': 'openai/gpt-oss-20b', 'kimi-k2': 'moonshotai/kimi-k2-instruct' } },
-  { id: 'together', env: 'TOGETHER_API_KEY', baseUrl: 'https://api.together.xyz/v1', models: { 'gpt-oss-120b': 'openai/gpt-oss-120b', 'gpt-oss-20b': 'openai/gpt-oss-20b', 'kimi-k2': 'moonshotai/Kimi-K2-Instruct', 'qwen2.5-72b-instruct': 'Qwen/Qwen2.5-72B-Instruct-Turbo' } },
-  { id: 'fireworks', env: 'FIREWORKS_API_KEY', baseUrl: 'https://api.fireworks.ai/inference/v1', models: { 'gpt-oss-120b': 'accounts/fireworks/models/gpt-oss-120b', 'gpt-oss-20b': 'accounts/fireworks/models/gpt-oss-20b' } },
-  { id: 'deepinfra', env: 'DEEPINFRA_API_KEY', baseUrl: 'https://api.deepinfra.com/v1/openai', models: { 'gpt-oss-120b': 'openai/gpt-oss-120b', 'gpt-oss-20b': 'openai/gpt-oss-20b' } },
-  { id: 'cerebras', env: 'CEREBRAS_API_KEY', baseUrl: 'https://api.cerebras.ai/v1', models: { 'gpt-oss-120b': 'gpt-oss-120b' } },
-];
-
-const LOCAL_ENGINES = [
-  { id: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1' },
-  { id: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1' },
-  { id: 'llamacpp', baseUrl: 'http://127.0.0.1:8080/v1' },
-  { id: 'lmstudio', baseUrl: 'http://127.0.0.1:1234/v1' },
+// Where each local engine answers OpenAI's model list (Ollama's preset URL is its native root).
+const LOCAL_ENGINES: Array<{ type: PresetType; listUrl: string }> = [
+  { type: 'ollama', listUrl: 'http://127.0.0.1:11434/v1' },
+  { type: 'vllm', listUrl: 'http://127.0.0.1:8000/v1' },
+  { type: 'llamacpp', listUrl: 'http://127.0.0.1:8080/v1' },
+  { type: 'lmstudio', listUrl: 'http://127.0.0.1:1234/v1' },
 ];
 
 async function probeModels(baseUrl: string, timeoutMs: number): Promise<string[] | null> {
@@ -41,26 +34,24 @@ export async function discoverDefaults(env: NodeJS.ProcessEnv = process.env, pro
   const providers: ProviderConfig[] = [];
   const models = new Map<string, Config['models'][number]>();
   const report: string[] = [];
-  const add = (name: string, provider: string, upstream: string) => {
-    const m = models.get(name) ?? { name, deployments: [] };
-    m.deployments.push({ provider, model: upstream });
-    models.set(name, m);
-  };
+  const catalogNames = new Set(loadCatalog().models.map((m) => m.name));
 
-  const locals = await Promise.all(LOCAL_ENGINES.map(async (e) => ({ e, ids: await probeModels(e.baseUrl, probeTimeoutMs) })));
+  const locals = await Promise.all(LOCAL_ENGINES.map(async (e) => ({ e, ids: await probeModels(e.listUrl, probeTimeoutMs) })));
   for (const { e, ids } of locals) {
     if (!ids) continue;
-    providers.push({ id: e.id, type: 'openai-compatible', base_url: e.baseUrl, locality: 'local' });
-    for (const id of ids) add(id, e.id, id);
-    report.push(`found local engine ${e.id} at ${e.baseUrl} with ${ids.length} model(s)${ids.length ? `: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}` : ''}`);
+    providers.push({ id: e.type, type: e.type, locality: 'local' });
+    // Every model the engine has is served under its own id; a catalog name is left to the catalog,
+    // which adds this engine beside the cloud deployments instead of replacing them.
+    for (const id of ids) if (!models.has(id) && !catalogNames.has(id)) models.set(id, { name: id, deployments: [{ provider: e.type, model: id }] });
+    report.push(`found local engine ${e.type} at ${PRESETS[e.type].baseUrl} with ${ids.length} model(s)${ids.length ? `: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}` : ''}`);
   }
-  for (const c of CLOUDS) {
-    if (!env[c.env]) continue;
-    providers.push({ id: c.id, type: 'openai-compatible', base_url: c.baseUrl, api_key_env: c.env, locality: 'cloud' });
-    for (const [name, upstream] of Object.entries(c.models)) add(name, c.id, upstream);
-    report.push(`found ${c.env}: provider ${c.id} with ${Object.keys(c.models).length} seed model(s)`);
+  for (const t of CLOUDS) {
+    const keyEnv = PRESETS[t].keyEnv!;
+    if (!env[keyEnv]) continue;
+    providers.push({ id: t, type: t, locality: 'cloud' });
+    report.push(`found ${keyEnv}: provider ${t} (the catalog's models it serves are available)`);
   }
   if (!report.length) report.push('no providers found: no local engine answered and no provider key is set');
-  report.push(`to add more: set a key (${CLOUDS.map((c) => c.env).join(', ')}), start a local engine (Ollama :11434, vLLM :8000, llama.cpp :8080, LM Studio :1234), or pass --config FILE (see docs/config.md)`);
+  report.push(`to add more: set a key (${CLOUDS.map((t) => PRESETS[t].keyEnv).join(', ')}), start a local engine (Ollama :11434, vLLM :8000, llama.cpp :8080, LM Studio :1234), or pass --config FILE (see docs/config.md)`);
   return { config: { providers, models: [...models.values()] }, report };
 }

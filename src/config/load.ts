@@ -38,7 +38,8 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
     providerIds.add(p.id);
     if (p.type === 'local' && !p.models?.length) problems.push(`providers[${i}].models: a local provider needs at least one model {name, path}`);
     if (p.type !== 'local' && p.models) problems.push(`providers[${i}].models: only providers of type 'local' list models`);
-    if (p.type !== 'local' && !p.base_url) problems.push(`providers[${i}].base_url: required for type '${p.type}'`);
+    // Presets (groq, ollama, …) have a default base URL; these two types cannot guess one.
+    if ((p.type === 'openai-compatible' || p.type === 'harmony-raw') && !p.base_url) problems.push(`providers[${i}].base_url: required for type '${p.type}'`);
   });
   // A local provider serves only the models it lists: a typo would otherwise surface as a 404 on the first request.
   const localModels = new Map(cfg.providers.filter((p) => p.type === 'local').map((p) => [p.id, (p.models ?? []).map((lm) => lm.name)]));

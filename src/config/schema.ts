@@ -3,6 +3,7 @@
  * users write them; docs/config.md documents every field.
  */
 import { z } from 'zod';
+import { PRESET_TYPES } from '../providers/presets/presets.js';
 import { localModelSchema } from '../local/local-config.js';
 
 export const priceSchema = z.object({
@@ -103,8 +104,10 @@ export const modelSchema = z.object({
 
 export const providerSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-  type: z.enum(['openai-compatible', 'local', 'harmony-raw']),
-  /** Required for every type except `local`. */
+  // A preset (src/providers/presets/presets.ts) knows its base URL, key variable and dialect;
+  // `local` runs GGUF models in-process, `harmony-raw` speaks harmony to a completions endpoint.
+  type: z.enum([...PRESET_TYPES, 'local', 'harmony-raw']),
+  /** Required for `openai-compatible` and `harmony-raw`; presets have a default; `local` has none. */
   base_url: z.string().url().optional(),
   /** `type: local` only: GGUF models served inside the gateway (see docs/local.md). */
   models: z.array(localModelSchema).optional(),
@@ -114,7 +117,28 @@ export const providerSchema = z.object({
   timeout_ms: z.number().int().positive().optional(),
   max_connections: z.number().int().positive().optional(),
   locality: localitySchema.optional(),
+  region: z.string().optional(),
   timeouts: timeoutsSchema.optional(), // reliability: overrides reliability.timeouts
+}).strict();
+
+/** A user's correction of the built-in model catalog (src/config/catalog.yaml). */
+export const catalogOverrideSchema = z.object({
+  model: z.string().min(1),
+  /** A provider id or preset type; without it the override applies to every deployment of the model. */
+  provider: z.string().optional(),
+  upstream: z.string().optional(),
+  price: priceSchema.optional(),
+  context_window: z.number().int().positive().optional(),
+  capabilities: capabilitiesSchema.optional(),
+  disabled: z.boolean().optional(),
+}).strict();
+
+export const catalogSchema = z.object({
+  /** Add the catalog's models for every configured provider (default true). */
+  enabled: z.boolean().optional(),
+  /** Extra catalog file, same format as the built-in one, merged over it. */
+  file: z.string().optional(),
+  overrides: z.array(catalogOverrideSchema).optional(),
 }).strict();
 
 export const serverSchema = z.object({
@@ -187,6 +211,7 @@ export const configSchema = z.object({
   reliability: reliabilitySchema.optional(),
   providers: z.array(providerSchema).default([]),
   models: z.array(modelSchema).default([]),
+  catalog: catalogSchema.optional(),
 }).strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -198,5 +223,7 @@ export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
 export type ReliabilityConfig = z.output<typeof reliabilitySchema>;
 export type BalanceStrategy = z.output<typeof balanceSchema>;
 export type Price = z.output<typeof priceSchema>;
+export type CatalogSettings = z.output<typeof catalogSchema>;
+export type CatalogOverride = z.output<typeof catalogOverrideSchema>;
 export type VirtualModelConfig = z.output<typeof virtualModelSchema>;
 export type RoutingConfig = z.output<typeof routingSchema>;

@@ -7,10 +7,15 @@ import { Pool, type Dispatcher } from 'undici';
 import type { ChatResult, StreamPart } from '../core/types.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider, ProviderCall } from './provider.js';
-import { readChunk, readCompletion } from './openai-wire.js';
+import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
 import { httpError, networkError } from './upstream-errors.js';
 import { newToolCallId } from '../core/ids.js';
+import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
+import { PRESETS } from './presets/presets.js';
+
+/** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing fields). */
+const GATEWAY_FIELDS = ['provider', 'models'] as const;
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -27,7 +32,9 @@ export interface OpenAICompatibleOptions {
   // --- end reliability ---
   /** Injected for tests; by default a keep-alive Pool on the base URL's origin. */
   dispatcher?: Dispatcher;
-  /** Rewrites the upstream body for a vendor's dialect (reasoning effort spelling, etc.). */
+  /** The vendor's dialect (presets.ts); by default plain OpenAI. */
+  dialect?: Dialect;
+  /** Rewrites the upstream body after the dialect mapping, for one-off needs. */
   transformBody?: (body: Record<string, unknown>, call: ProviderCall) => void;
 }
 
@@ -38,6 +45,7 @@ export class OpenAICompatibleProvider implements Provider {
   private readonly path: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  readonly dialect: Dialect;
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.id = opts.id;
@@ -55,6 +63,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.headers = { 'content-type': 'application/json', ...opts.headers };
     if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;
     this.timeoutMs = opts.timeoutMs ?? 600_000;
+    this.dialect = opts.dialect ?? PRESETS['openai-compatible'].dialect;
   }
 
   private body(call: ProviderCall, stream: boolean): string {
@@ -66,6 +75,9 @@ export class OpenAICompatibleProvider implements Provider {
     } else {
       delete body.stream_options;
     }
+    for (const f of GATEWAY_FIELDS) delete body[f];
+    body.messages = mapReasoningInput(body.messages, this.dialect.reasoningInput);
+    applyEffort(body, this.dialect.effort, call.request.reasoningEffort);
     if (call.extraBody) Object.assign(body, call.extraBody);
     this.opts.transformBody?.(body, call);
     return JSON.stringify(body);
@@ -131,7 +143,7 @@ export class OpenAICompatibleProvider implements Provider {
 
 async function* sseParts(provider: string, body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamPart> {
   const out: StreamPart[] = [];
-  const state = { started: false };
+  const state: ChunkState = { started: false };
   let done = false;
   let bad: GatewayError | undefined;
   const decoder = new SseDecoder((data) => {

@@ -87,10 +87,35 @@ export function readCompletion(json: unknown, newId: () => string): ChatResult {
 }
 
 /**
- * Turns one parsed stream chunk into parts, appended to `out`. `state` carries whether the
- * start part was sent. Only choice 0 is streamed (n > 1 with stream is rejected up front).
+ * Stream state: whether the start part was sent, and the tool-call index map. Some upstreams
+ * send every parallel call at index 0 (or no index), telling calls apart only by a new id; a
+ * delta whose id differs from the one already seen at its index starts a new call, so clients
+ * always get one index per call.
  */
-export function readChunk(json: unknown, state: { started: boolean }, out: StreamPart[]): void {
+export interface ChunkState {
+  started: boolean;
+  toolIndex?: Map<number, number>;
+  toolIds?: Map<number, string>;
+  nextTool?: number;
+}
+
+function toolIndexOf(state: ChunkState, upstreamIndex: number, id: string | undefined): number {
+  state.toolIndex ??= new Map();
+  state.toolIds ??= new Map();
+  state.nextTool ??= 0;
+  const known = state.toolIndex.get(upstreamIndex);
+  if (known !== undefined && (id === undefined || state.toolIds.get(upstreamIndex) === id)) return known;
+  const index = state.nextTool++;
+  state.toolIndex.set(upstreamIndex, index);
+  if (id !== undefined) state.toolIds.set(upstreamIndex, id);
+  return index;
+}
+
+/**
+ * Turns one parsed stream chunk into parts, appended to `out`. Only choice 0 is streamed
+ * (n > 1 with stream is rejected up front).
+ */
+export function readChunk(json: unknown, state: ChunkState, out: StreamPart[]): void {
   const o = (json ?? {}) as Record<string, unknown>;
   if (!state.started) {
     state.started = true;
@@ -110,10 +135,11 @@ export function readChunk(json: unknown, state: { started: boolean }, out: Strea
           const tc = tcs[i] as Record<string, unknown>;
           const fn = (tc.function ?? {}) as Record<string, unknown>;
           const args = fn.arguments;
+          const id = typeof tc.id === 'string' && tc.id ? tc.id : undefined;
           out.push({
             type: 'tool-call',
-            index: typeof tc.index === 'number' ? tc.index : i,
-            id: typeof tc.id === 'string' && tc.id ? tc.id : undefined,
+            index: toolIndexOf(state, typeof tc.index === 'number' ? tc.index : i, id),
+            id,
             name: typeof fn.name === 'string' && fn.name ? fn.name : undefined,
             argumentsDelta: typeof args === 'string' ? args : args === undefined || args === null ? '' : JSON.stringify(args),
           });
@@ -122,6 +148,8 @@ export function readChunk(json: unknown, state: { started: boolean }, out: Strea
     }
     if (c.finish_reason !== null && c.finish_reason !== undefined) out.push({ type: 'finish', reason: finishReason(c.finish_reason) });
   }
-  const usage = readUsage(o.usage);
+  // Groq puts streamed usage in `x_groq.usage` on the last chunk instead of a usage chunk.
+  const xg = o.x_groq as Record<string, unknown> | undefined;
+  const usage = readUsage(o.usage ?? xg?.usage);
   if (usage) out.push({ type: 'usage', usage });
 }

@@ -14,6 +14,7 @@ import { loadRouter } from './learned/router.js';
 import { routingKnobs, thresholdForQuality } from './quality.js';
 import type { Deployment, Registry, VirtualModel } from './registry.js';
 import type { RouteContext } from './route-context.js';
+import { availability } from '../providers/presets/availability.js';
 
 /** Output tokens assumed when estimating a request's cost and the request sets no max_tokens. */
 export const ASSUMED_OUTPUT_TOKENS = 512;
@@ -40,6 +41,8 @@ interface Usable {
 }
 
 function fits(d: Deployment, chat: ChatRequest, promptTokens: number): boolean {
+  // A catalog model offered on a local engine that has not pulled it is no candidate (presets, issue 3).
+  if (!availability.usable(d.key)) return false;
   const c = d.capabilities;
   if (chat.hasTools && c.tools === false) return false;
   if (chat.hasImages && c.vision === false) return false;

@@ -1,7 +1,13 @@
 /** Config → providers, registry, store, usage log and a gateway ready to listen. */
 import { dirname, resolve } from 'node:path';
 import type { Config, ModelConfig } from '../config/schema.js';
-import { OpenAICompatibleProvider } from '../providers/openai-compatible.js';
+import { createProvider } from '../providers/presets/create-provider.js';
+import { isPresetType } from '../providers/presets/presets.js';
+import { availability, guardMissingModels } from '../providers/presets/availability.js';
+import { timed } from '../providers/presets/timed-provider.js';
+import { withoutEffortFor } from '../providers/presets/effort-guard.js';
+import { latencyBook } from '../router/latency.js';
+import { applyCatalog, catalogFor } from '../config/catalog.js';
 import type { LocalProvider } from '../providers/local.js';
 import type { Provider } from '../providers/provider.js';
 import { Registry, type Locality } from '../router/registry.js';
@@ -26,8 +32,19 @@ export interface Booted { gateway: Gateway; registry: Registry; store: ComposedS
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 
+// ---- presets and catalog (issue 3) ----------------------------------------------------------------
+export interface BuiltProviders {
+  providers: Map<string, Provider>;
+  locality: Map<string, Locality>;
+  /** The config's models with the catalog's merged in: what the registry should serve. */
+  models: Config['models'];
+}
+
 // The harmony tokenizer (≈60 MB) and llama.cpp load only when a provider needs them.
-export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, baseDir = process.cwd()): Promise<{ providers: Map<string, Provider>; locality: Map<string, Locality> }> {
+export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, baseDir = process.cwd()): Promise<BuiltProviders> {
+  const merged = applyCatalog(config, catalogFor(config, baseDir));
+  const nonReasoning = new Set<string>();
+  for (const m of merged.models) for (const d of m.deployments) if (d.capabilities?.reasoning === false) nonReasoning.add(`${d.provider}/${d.model}`);
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
@@ -38,23 +55,29 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
       locality.set(p.id, p.locality ?? 'local');
       continue;
     }
-    const baseUrl = p.base_url!;
     if (p.type === 'harmony-raw') {
+      const baseUrl = p.base_url!;
       const { HarmonyRawProvider } = await import('../providers/harmony-raw.js');
       providers.set(p.id, new HarmonyRawProvider({ id: p.id, baseUrl, apiKey }));
-    } else {
-      providers.set(p.id, new OpenAICompatibleProvider({
-        id: p.id, baseUrl, apiKey, headers: p.headers, timeoutMs: p.timeout_ms, maxConnections: p.max_connections,
-        connectTimeoutMs: p.timeouts?.connect_ms ?? config.reliability?.timeouts?.connect_ms, // reliability
-      }));
+      locality.set(p.id, p.locality ?? (isLoopback(new URL(baseUrl).hostname) ? 'local' : 'cloud'));
+      continue;
     }
-    locality.set(p.id, p.locality ?? (isLoopback(new URL(baseUrl).hostname) ? 'local' : 'cloud'));
+    if (!isPresetType(p.type)) continue;
+    const made = createProvider({ ...p, type: p.type }, env, {
+      connectTimeoutMs: p.timeouts?.connect_ms ?? config.reliability?.timeouts?.connect_ms, // reliability
+    });
+    // Innermost first: effort stripped per deployment, latency measured, missing local models fail over.
+    providers.set(p.id, guardMissingModels(timed(withoutEffortFor(made.provider, nonReasoning), latencyBook)));
+    locality.set(p.id, made.locality);
   }
-  return { providers, locality };
+  for (const i of merged.info.values()) if (i.needsListing) availability.gate(i.providerId, i.key.slice(i.providerId.length + 1));
+  availability.start(providers);
+  return { providers, locality, models: merged.models };
 }
+// ---- end presets and catalog -----------------------------------------------------------------------
 
 /** Local models are served under their own name unless the config's `models` already routes them. */
-function withLocalModels(config: Config): Config {
+export function withLocalModels(config: Config): Config {
   const named = new Set(config.models.map((m) => m.name));
   const extra: ModelConfig[] = [];
   for (const p of config.providers) {
@@ -77,11 +100,11 @@ export async function boot(opts: BootOptions): Promise<Booted> {
   const env = opts.env ?? process.env;
   const config = withLocalModels(opts.config);
   const baseDir = opts.configPath ? dirname(resolve(opts.configPath)) : process.cwd();
-  const { providers, locality } = await buildProviders(config, env, baseDir);
+  const { providers, locality, models } = await buildProviders(config, env, baseDir);
   const isLocal = (p: Provider): p is LocalProvider => config.providers.some((c) => c.id === p.id && c.type === 'local');
   // A bad model path is a start-up error naming the path, not a failure on the first request.
   for (const p of providers.values()) if (isLocal(p)) await p.validate();
-  const registry = new Registry(providers, config, locality);
+  const registry = new Registry(providers, { ...config, models }, locality);
   const localRequestCost = registry.models.size && [...providers.values()].some(isLocal) ? (await import('../local/pricing.js')).localRequestCost : null;
   for (const entry of registry.models.values()) {
     for (const d of entry.deployments) {

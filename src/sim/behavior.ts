@@ -25,12 +25,16 @@ export interface SimBehavior {
   /** Stream faults (reset, malformed, error_event) happen after this many content chunks. */
   faultAfter: number;
   retryAfter: number;
+  /** Prompt tokens reported as served from the provider's cache (in the dialect's spelling). */
+  cachedTokens: number;
+  /** Answer shape (src/sim/dialects.ts); a `/<dialect>/` path prefix also selects it. */
+  dialect?: string;
   /** Harmony mode (`POST /v1/completions`): what the raw gpt-oss completion holds. See completions-route.ts. */
   harmony?: HarmonySim;
 }
 
 export const DEFAULT_BEHAVIOR: SimBehavior = {
-  ttftMs: 0, chunks: 5, chunkIntervalMs: 0, usage: true, fault: 'none', faultRate: 1, faultAfter: 2, retryAfter: 1,
+  ttftMs: 0, chunks: 5, chunkIntervalMs: 0, usage: true, fault: 'none', faultRate: 1, faultAfter: 2, retryAfter: 1, cachedTokens: 0,
 };
 
 const num = (v: unknown): number | undefined => {
@@ -62,6 +66,8 @@ export function overrideBehavior(base: SimBehavior, o: Record<string, unknown> |
   b.faultRate = n('fault_rate') ?? b.faultRate;
   b.faultAfter = n('fault_after') ?? b.faultAfter;
   b.retryAfter = n('retry_after') ?? b.retryAfter;
+  b.cachedTokens = n('cached_tokens') ?? b.cachedTokens;
+  if (typeof o.dialect === 'string') b.dialect = o.dialect;
   if (typeof o.text === 'string') b.text = o.text;
   if (typeof o.reasoning === 'string') b.reasoning = o.reasoning;
   if (o.usage !== undefined) b.usage = o.usage !== false && o.usage !== 'false';

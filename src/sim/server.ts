@@ -7,10 +7,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { handleCompletions } from './completions-route.js';
 import { DEFAULT_BEHAVIOR, headerOverrides, overrideBehavior, splitPieces, type SimBehavior } from './behavior.js';
+import { answerOllama, dialectOf, isSimDialect, ollamaTags, usageFor } from './dialects.js';
 
 export interface SimOptions {
   behavior?: Partial<SimBehavior>;
   models?: string[];
+  /** Default answer shape (see dialects.ts); default `openai`. */
+  dialect?: string;
 }
 
 export interface SimStats { requests: number; faults: number; inFlight: number; lastBody: unknown; lastHeaders: Record<string, unknown> }
@@ -49,7 +52,7 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
   const models = opts.models ?? ['sim-model'];
   let seq = 0;
 
-  async function chat(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+  async function chat(req: IncomingMessage, res: ServerResponse, raw: string, pathDialect: string | undefined): Promise<void> {
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
@@ -61,6 +64,14 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
     stats.lastBody = body;
     stats.lastHeaders = req.headers;
     const b = overrideBehavior(overrideBehavior(base, body.sim as Record<string, unknown> | undefined), headerOverrides(req.headers));
+    const dialect = b.dialect && isSimDialect(b.dialect) ? b.dialect : pathDialect ?? opts.dialect ?? 'openai';
+    const d = dialectOf(dialect);
+    if (dialect === 'ollama' && opts.models && !opts.models.includes(String(body.model))) {
+      // Ollama answers a model it has not pulled with a 404 (other dialects serve any name).
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `model "${String(body.model)}" not found, try pulling it first` }));
+      return;
+    }
     const faulty = b.fault !== 'none' && Math.random() < b.faultRate;
     const fault = faulty ? b.fault : 'none';
     if (faulty) stats.faults++;
@@ -83,21 +94,19 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
     const tools = b.toolCalls ?? [];
     const pieces = tools.length ? [] : splitPieces(text, b.chunks);
     const rPieces = b.reasoning ? splitPieces(b.reasoning, Math.max(1, Math.ceil(b.chunks / 2))) : [];
-    const usage = {
-      prompt_tokens: promptTokens(body.messages),
-      completion_tokens: pieces.length + rPieces.length + tools.length * 4,
-      total_tokens: 0,
-      completion_tokens_details: { reasoning_tokens: rPieces.length },
-    };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const prompt = promptTokens(body.messages);
+    const counts = { prompt, completion: pieces.length + rPieces.length + tools.length * 4, reasoning: rPieces.length, cached: Math.min(b.cachedTokens, prompt) };
+    const usage = usageFor(dialect, counts);
     const finish = tools.length ? 'tool_calls' : 'stop';
     await sleep(b.ttftMs);
     if (res.destroyed) return;
+    if (dialect === 'ollama') return answerOllama({ res, body, behavior: b, text, counts, model, sleep });
+    const rField = d.reasoningField;
 
     if (body.stream !== true) {
       if (fault === 'reset') { req.socket.destroy(); return; }
       const message: Record<string, unknown> = { role: 'assistant', content: tools.length ? null : text };
-      if (b.reasoning) message.reasoning = b.reasoning;
+      if (b.reasoning) message[rField] = b.reasoning;
       if (tools.length) message.tool_calls = tools.map((t, i) => ({ id: `call_sim${seq}_${i}`, type: 'function', function: t }));
       const out: Record<string, unknown> = { id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finish }] };
       if (b.usage) out.usage = usage;
@@ -123,7 +132,7 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
     };
     for (const r of rPieces) {
       if (res.destroyed) return;
-      send({ reasoning: r });
+      send({ [rField]: r });
       await sleep(b.chunkIntervalMs);
     }
     for (const p of pieces) {
@@ -145,13 +154,29 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
       }
     }
     if (await faultNow()) return;
+    if (d.streamUsageIn === 'x_groq.usage') {
+      // Groq: usage rides on the finishing chunk under x_groq, with no separate usage chunk.
+      const extra = b.usage ? `,"x_groq":${JSON.stringify({ id: `req_sim${seq}`, usage })}` : '';
+      res.write(`data: ${head}{},"finish_reason":"${finish}"}]${extra}}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     send({}, finish);
     if (b.usage) res.write(`data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
     res.end('data: [DONE]\n\n');
   }
 
   const server = createServer((req, res) => {
-    const url = req.url ?? '/';
+    let url = req.url ?? '/';
+    // `/<dialect>/v1/...` answers in that provider's shape, so one simulator serves every preset.
+    const seg = /^\/([a-z-]+)(\/.*)$/.exec(url);
+    const pathDialect = seg && isSimDialect(seg[1]) ? seg[1] : undefined;
+    if (pathDialect && seg) url = seg[2];
+    if (req.method === 'GET' && url === '/api/tags') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(ollamaTags(models));
+      return;
+    }
     if (req.method === 'GET' && url.endsWith('/models')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'sim' })) }));
@@ -162,13 +187,14 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
       res.end(JSON.stringify(stats));
       return;
     }
-    if (req.method === 'POST' && url.endsWith('/chat/completions')) {
+    if (req.method === 'POST' && (url.endsWith('/chat/completions') || url === '/api/chat')) {
+      const dialect = url === '/api/chat' ? 'ollama' : pathDialect;
       stats.requests++;
       stats.inFlight++;
       res.on('close', () => { stats.inFlight--; });
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => { void chat(req, res, Buffer.concat(chunks).toString('utf8')).catch(() => res.destroy()); });
+      req.on('end', () => { void chat(req, res, Buffer.concat(chunks).toString('utf8'), dialect).catch(() => res.destroy()); });
       return;
     }
     // Harmony mode: raw gpt-oss completions (completions-route.ts).
