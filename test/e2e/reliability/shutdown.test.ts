@@ -35,6 +35,12 @@ describe('SIGTERM drains in-flight streams', () => {
       finish = c.choices[0]?.finish_reason ?? finish;
       if (!exited && text) {
         exited = gw.stop('SIGTERM'); // mid-stream
+        // The signal arrives asynchronously: wait (bounded) until the gateway says it is draining.
+        for (let i = 0; i < 100; i++) {
+          const h = await fetch(`${gw.origin}/health`).then((r) => r.status, () => 0);
+          if (h !== 200) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
         const late = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'too late' }] }).then(() => null, (e: Error) => e);
         assert.ok(late, 'a request arriving while draining is refused, not served');
       }
