@@ -38,6 +38,7 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
     providerIds.add(p.id);
     if (p.type === 'local' && !p.models?.length) problems.push(`providers[${i}].models: a local provider needs at least one model {name, path}`);
     if (p.type !== 'local' && p.models) problems.push(`providers[${i}].models: only providers of type 'local' list models`);
+    if (p.type !== 'harmony-raw' && p.harmony) problems.push(`providers[${i}].harmony: only providers of type 'harmony-raw' take harmony options`);
     // Presets (groq, ollama, …) have a default base URL; these two types cannot guess one.
     if ((p.type === 'openai-compatible' || p.type === 'harmony-raw') && !p.base_url) problems.push(`providers[${i}].base_url: required for type '${p.type}'`);
   });

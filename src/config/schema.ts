@@ -102,6 +102,14 @@ export const modelSchema = z.object({
   balance: balanceSchema.optional(), // reliability
 }).strict();
 
+/** `harmony-raw` only: what the harmony system message tells the model about time (docs/harmony.md). */
+export const harmonyProviderSchema = z.object({
+  /** `auto` (default): today's UTC date, per request; `none` leaves the line out. */
+  current_date: z.union([z.enum(['auto', 'none']), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'auto, none or YYYY-MM-DD')]).optional(),
+  /** Default 2024-06 (gpt-oss's training cutoff). */
+  knowledge_cutoff: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM').optional(),
+}).strict();
+
 export const providerSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
   // A preset (src/providers/presets/presets.ts) knows its base URL, key variable and dialect;
@@ -119,6 +127,7 @@ export const providerSchema = z.object({
   locality: localitySchema.optional(),
   region: z.string().optional(),
   timeouts: timeoutsSchema.optional(), // reliability: overrides reliability.timeouts
+  harmony: harmonyProviderSchema.optional(),
 }).strict();
 
 /** A user's correction of the built-in model catalog (src/config/catalog.yaml). */

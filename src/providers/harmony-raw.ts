@@ -24,8 +24,15 @@ export interface HarmonyRawOptions {
   baseUrl: string;
   apiKey?: string;
   dispatcher?: Dispatcher;
-  /** Extra system-message fields, e.g. `{ currentDate: '2025-06-28' }`. */
+  /** Extra system-message fields, e.g. `{ knowledgeCutoff: '2024-06' }`. */
   system?: SystemContent;
+  /**
+   * The `Current date:` line: `auto` (default) is today's UTC date at request time, so a gateway that
+   * runs for weeks never tells the model a stale date; a `YYYY-MM-DD` pins it; null leaves it out.
+   */
+  currentDate?: 'auto' | string | null;
+  /** Clock for `currentDate: 'auto'`, injectable for tests. */
+  now?: () => Date;
   /** Tool-call ids, injectable for tests. */
   newId?: () => string;
 }
@@ -55,7 +62,12 @@ export class HarmonyRawProvider implements Provider {
     const { request } = call;
     // The validated views win over the raw body (validation folds `reasoning_content` into `reasoning`).
     const body = { ...request.body, messages: request.messages, reasoning_effort: request.reasoningEffort ?? request.body.reasoning_effort };
-    return renderForCompletion(harmonyFromOpenAI(body, { system: this.opts.system }));
+    return renderForCompletion(harmonyFromOpenAI(body, { system: { ...this.opts.system, currentDate: this.currentDate() } }));
+  }
+
+  private currentDate(): string | null {
+    const d = this.opts.currentDate === undefined ? 'auto' : this.opts.currentDate;
+    return d === 'auto' ? (this.opts.now?.() ?? new Date()).toISOString().slice(0, 10) : d;
   }
 
   private body(call: ProviderCall, prompt: string, stream: boolean): Json {
@@ -138,6 +150,7 @@ export class HarmonyRawProvider implements Provider {
     const mapper = new HarmonyPartMapper({ newId: this.opts.newId });
     let started = false;
     let finishReason: string | null = null;
+    let done = false;
     let upstreamUsage: unknown;
     let outputText = '';
     let reasoningText = '';
@@ -149,7 +162,7 @@ export class HarmonyRawProvider implements Provider {
     };
     try {
       for await (const data of sseData(res.body)) {
-        if (data === '[DONE]') break;
+        if (data === '[DONE]') { done = true; break; }
         if (data === '') continue;
         let chunk: unknown;
         try {
@@ -177,6 +190,12 @@ export class HarmonyRawProvider implements Provider {
           yield* out(mapper.mapAll(parser.push(choice.text)));
         }
         if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
+      }
+      if (!done && finishReason === null) {
+        // The engine closed the connection cleanly mid-message (crash, proxy cut): flushing the parser
+        // would pass a truncated completion off as whole, a held `<|chan` leaking out as text.
+        yield { type: 'error', error: new GatewayError('upstream_error', 'upstream closed the stream before the completion finished') };
+        return;
       }
       yield* out(mapper.mapAll(parser.end()));
     } catch (err) {

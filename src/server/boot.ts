@@ -58,7 +58,12 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
     if (p.type === 'harmony-raw') {
       const baseUrl = p.base_url!;
       const { HarmonyRawProvider } = await import('../providers/harmony-raw.js');
-      providers.set(p.id, new HarmonyRawProvider({ id: p.id, baseUrl, apiKey }));
+      const h = p.harmony ?? {};
+      providers.set(p.id, new HarmonyRawProvider({
+        id: p.id, baseUrl, apiKey,
+        currentDate: h.current_date === 'none' ? null : h.current_date,
+        system: h.knowledge_cutoff ? { knowledgeCutoff: h.knowledge_cutoff } : undefined,
+      }));
       locality.set(p.id, p.locality ?? (isLoopback(new URL(baseUrl).hostname) ? 'local' : 'cloud'));
       continue;
     }

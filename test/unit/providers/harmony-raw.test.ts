@@ -9,6 +9,8 @@ import { GatewayError } from '../../../src/core/errors.js';
 import { harmonyCompletion } from '../../../src/sim/harmony-completions.js';
 import type { ChatRequest, StreamPart } from '../../../src/core/types.js';
 import type { ProviderCall } from '../../../src/providers/provider.js';
+import { validateConfig } from '../../../src/config/load.js';
+import { buildProviders } from '../../../src/server/boot.js';
 
 const srv = await startCompletionsServer();
 const { base, agent, seen } = srv;
@@ -149,4 +151,49 @@ test('a stream request answered with a JSON error (status 200) fails before the 
   handler = (_req, _body, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"error":{"message":"model not loaded"}}'); };
   const err = await rejectsWith(provider.stream(call({ ...ask, stream: true })), 'upstream_error', 502);
   assert.match(err.message, /model not loaded/);
+});
+
+test('the system message carries today\'s UTC date by default, a pinned date, or none', async () => {
+  const sys = (p: HarmonyRawProvider) => p.prompt(call(ask)).split('<|end|>')[0];
+  const at = new HarmonyRawProvider({ id: 'a', baseUrl: base, now: () => new Date('2026-03-01T23:30:00-05:00') });
+  assert.match(sys(at), /\nKnowledge cutoff: 2024-06\nCurrent date: 2026-03-02\n/, 'auto is the UTC date, not the local one');
+  const pinned = new HarmonyRawProvider({ id: 'p', baseUrl: base, currentDate: '2025-06-28', system: { knowledgeCutoff: '2025-01' } });
+  assert.match(sys(pinned), /\nKnowledge cutoff: 2025-01\nCurrent date: 2025-06-28\n/);
+  const none = new HarmonyRawProvider({ id: 'n', baseUrl: base, currentDate: null });
+  assert.ok(!sys(none).includes('Current date'), sys(none));
+});
+
+test('a stream cut cleanly mid-message (no finish, no [DONE]) ends with upstream_error, no half control token as text', async () => {
+  // The engine dies right after `<|channel|>final<|message|>Bonjour<|chan`: the connection closes without an error.
+  handler = (_req, _body, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const t of ['<|channel|>final', '<|message|>Bonjour', '<|chan']) {
+      res.write(`data: ${JSON.stringify({ id: 'cmpl-3', choices: [{ index: 0, text: t, finish_reason: null }] })}\n\n`);
+    }
+    res.end();
+  };
+  const parts = await collect(await provider.stream(call({ ...ask, stream: true })));
+  const last = parts[parts.length - 1];
+  assert.ok(last.type === 'error' && last.error.code === 'upstream_error', JSON.stringify(last));
+  assert.match(last.error.message, /closed the stream/);
+  const text = parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  assert.equal(text, 'Bonjour');
+  assert.ok(!parts.some((p) => p.type === 'finish' || p.type === 'usage'), 'a cut stream is not reported as finished');
+});
+
+test('config: providers[].harmony sets the date line and the cutoff; bad values and other types are refused', async () => {
+  const cfg = (harmony: unknown, type = 'harmony-raw') => ({ providers: [{ id: 'oss', type, base_url: base, harmony }], models: [] });
+  const { providers } = await buildProviders(validateConfig(cfg({ current_date: '2025-12-24', knowledge_cutoff: '2025-01' })), {});
+  const prompt = (providers.get('oss') as HarmonyRawProvider).prompt(call(ask));
+  assert.ok(prompt.includes('Knowledge cutoff: 2025-01\nCurrent date: 2025-12-24\n'), prompt);
+  const off = await buildProviders(validateConfig(cfg({ current_date: 'none' })), {});
+  assert.ok(!(off.providers.get('oss') as HarmonyRawProvider).prompt(call(ask)).includes('Current date'));
+  const today = new Date().toISOString().slice(0, 10);
+  const auto = await buildProviders(validateConfig(cfg(undefined)), {});
+  const autoPrompt = (auto.providers.get('oss') as HarmonyRawProvider).prompt(call(ask));
+  // Straddling midnight UTC between the two clock reads is the only way this could differ.
+  assert.ok(autoPrompt.includes(`Current date: ${today}`) || autoPrompt.includes(`Current date: ${new Date().toISOString().slice(0, 10)}`));
+  assert.throws(() => validateConfig(cfg({ current_date: '28/06/2025' })), /current_date/);
+  assert.throws(() => validateConfig(cfg({ knowledge_cutoff: '2024' })), /knowledge_cutoff/);
+  assert.throws(() => validateConfig(cfg({ current_date: 'auto' }, 'openai-compatible')), /harmony: only providers of type 'harmony-raw'/);
 });
