@@ -35,7 +35,7 @@ export interface DeploymentRow {
   priceChecked?: string;
   priceSource?: string;
   contextWindow?: number;
-  capabilities: Record<string, boolean | undefined>;
+  capabilities: Record<string, boolean | string[] | undefined>;
 }
 
 export interface ModelRow { model: string; deployments: DeploymentRow[] }

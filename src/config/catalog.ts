@@ -110,6 +110,11 @@ function overridesFor(overrides: CatalogOverride[], model: string, p: ProviderCo
   return overrides.filter((o) => o.model === model && (o.provider === undefined || o.provider === p.id || o.provider === p.type));
 }
 
+type Capabilities = NonNullable<DeploymentConfig['capabilities']>;
+/** The catalog's model-level languages go onto each deployment (for routing) unless the user set some. */
+const withLanguages = (caps: Capabilities, languages: string[]): Capabilities =>
+  caps.languages || !languages.length ? caps : { ...caps, languages };
+
 /**
  * Config + catalog → the models the registry serves. A model named in the config keeps exactly the
  * deployments the user listed (the config is authoritative), only filling in the catalog's context
@@ -133,7 +138,7 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
       deployments: m.deployments.map((d) => ({
         ...d,
         context_window: d.context_window ?? cm.context_window,
-        capabilities: d.capabilities ?? cm.capabilities,
+        capabilities: withLanguages(d.capabilities ?? cm.capabilities, cm.languages),
       })),
     };
   });
@@ -153,7 +158,7 @@ export function applyCatalog(config: Config, catalog: Catalog): CatalogMerge {
           model: c.upstream,
           price: c.d?.price ?? { input: 0, output: 0 },
           context_window: c.d?.context_window ?? cm.context_window,
-          capabilities: { ...cm.capabilities, ...c.d?.capabilities },
+          capabilities: withLanguages({ ...cm.capabilities, ...c.d?.capabilities }, cm.languages),
         };
         const region = c.d?.region ?? p.region ?? PRESETS[p.type].region;
         if (region) dep.region = region;

@@ -19,6 +19,8 @@ export const capabilitiesSchema = z.object({
   vision: z.boolean().optional(),
   reasoning: z.boolean().optional(),
   json_mode: z.boolean().optional(),
+  /** Languages the model answers well (ISO 639-1, e.g. [en, zh]); empty or absent = any. The catalog fills it in. */
+  languages: z.array(z.string().regex(/^[a-z]{2,3}$/, 'an ISO 639 code such as en, zh')).optional(),
 }).strict();
 
 // --- reliability (issue 6): timeouts, retries, circuit breakers, load balancing; docs/reliability.md ---

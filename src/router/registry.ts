@@ -18,7 +18,8 @@ export interface Deployment {
   upstreamModel: string;
   price?: PriceTable;
   contextWindow?: number;
-  capabilities: { tools?: boolean; vision?: boolean; reasoning?: boolean; json_mode?: boolean };
+  /** `languages`: ISO 639-1 codes the model serves well; empty or absent means any (router/language.ts). */
+  capabilities: { tools?: boolean; vision?: boolean; reasoning?: boolean; json_mode?: boolean; languages?: string[] };
   locality: Locality;
   weight: number;
   extraBody?: Record<string, unknown>;

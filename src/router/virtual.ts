@@ -15,6 +15,7 @@ import { routingKnobs, thresholdForQuality } from './quality.js';
 import type { Deployment, Registry, VirtualModel } from './registry.js';
 import type { RouteContext } from './route-context.js';
 import { availability } from '../providers/presets/availability.js';
+import { detectLanguage } from './language.js';
 
 /** Output tokens assumed when estimating a request's cost and the request sets no max_tokens. */
 export const ASSUMED_OUTPUT_TOKENS = 512;
@@ -40,10 +41,18 @@ interface Usable {
   estCost: number;
 }
 
-function fits(d: Deployment, chat: ChatRequest, promptTokens: number): boolean {
+interface Needs {
+  promptTokens: number;
+  /** The prompt's detected language (router/language.ts); undefined filters nothing. */
+  language?: string;
+}
+
+function fits(d: Deployment, chat: ChatRequest, needs: Needs): boolean {
   // A catalog model offered on a local engine that has not pulled it is no candidate (presets, issue 3).
   if (!availability.usable(d.key)) return false;
   const c = d.capabilities;
+  const promptTokens = needs.promptTokens;
+  if (needs.language && c.languages?.length && !c.languages.includes(needs.language)) return false;
   if (chat.hasTools && c.tools === false) return false;
   if (chat.hasImages && c.vision === false) return false;
   if (chat.wantsJson && c.json_mode === false) return false;
@@ -58,18 +67,31 @@ export async function routeVirtual(registry: Registry, chat: ChatRequest, rctx: 
   const est: Usage = { inputTokens: promptTokens, outputTokens: chat.maxTokens ?? ASSUMED_OUTPUT_TOKENS };
   const knobs = routingKnobs({ headers: rctx.headers, gateway: chat.gateway, key: rctx.key, modelQuality: v.quality, globalQuality: registry.routing.quality, modelMaxCost: v.maxCostUsd });
 
-  const dropped: Record<string, string> = {};
-  const usable: Usable[] = [];
-  for (const c of v.candidates) {
-    const entry = registry.get(c.model);
-    if (!entry) continue;
-    if (rctx.key && !isModelAllowed(rctx.key, c.model)) { dropped[c.model] = 'not allowed for this key'; continue; }
-    const ds = entry.deployments.filter((d) => fits(d, chat, promptTokens));
-    if (!ds.length) { dropped[c.model] = 'cannot serve this request (tools, images, JSON or context)'; continue; }
-    const estCost = Math.min(...ds.map((d) => costUsd(est, d.price)));
-    if (knobs.maxCostUsd !== undefined && estCost > knobs.maxCostUsd) { dropped[c.model] = `estimated $${estCost.toFixed(6)} > max $${knobs.maxCostUsd}`; continue; }
-    usable.push({ model: c.model, tier: c.tier, deployments: ds, estCost });
-  }
+  const language = detectLanguage(chat.messages);
+  const pick = (needs: Needs) => {
+    const dropped: Record<string, string> = {};
+    const usable: Usable[] = [];
+    for (const c of v.candidates) {
+      const entry = registry.get(c.model);
+      if (!entry) continue;
+      if (rctx.key && !isModelAllowed(rctx.key, c.model)) { dropped[c.model] = 'not allowed for this key'; continue; }
+      const ds = entry.deployments.filter((d) => fits(d, chat, needs));
+      if (!ds.length) {
+        const langOnly = needs.language !== undefined && entry.deployments.some((d) => fits(d, chat, { promptTokens }));
+        dropped[c.model] = langOnly ? `does not list language ${needs.language}` : 'cannot serve this request (tools, images, JSON or context)';
+        continue;
+      }
+      const estCost = Math.min(...ds.map((d) => costUsd(est, d.price)));
+      if (knobs.maxCostUsd !== undefined && estCost > knobs.maxCostUsd) { dropped[c.model] = `estimated $${estCost.toFixed(6)} > max $${knobs.maxCostUsd}`; continue; }
+      usable.push({ model: c.model, tier: c.tier, deployments: ds, estCost });
+    }
+    return { dropped, usable };
+  };
+  let { dropped, usable } = pick({ promptTokens, language });
+  // The language is a guess from the script: when no candidate lists it, answering with a model that
+  // may manage beats refusing the request. The meta says so.
+  const languageUnmet = language !== undefined && !usable.length;
+  if (languageUnmet) ({ dropped, usable } = pick({ promptTokens }));
   if (!usable.length) {
     throw new GatewayError('no_eligible_deployment', `No candidate of '${v.name}' can serve this request: ${Object.entries(dropped).map(([m, why]) => `${m}: ${why}`).join('; ')}`);
   }
@@ -81,6 +103,8 @@ export async function routeVirtual(registry: Registry, chat: ChatRequest, rctx: 
   let chosen: Usable;
   let reason: string;
   const meta: Record<string, unknown> = { virtual: v.name, mode: v.mode, quality: knobs.quality, quality_source: knobs.qualitySource, prompt_tokens: promptTokens };
+  if (language) meta.language = language;
+  if (languageUnmet) meta.language_unmet = true;
   if (Object.keys(dropped).length) meta.dropped = dropped;
   let cascade: CascadePlan | undefined;
 
