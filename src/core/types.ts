@@ -57,6 +57,8 @@ export interface Usage {
   cachedInputTokens?: number;
   /** True when counted by the gateway because the upstream reported none. */
   estimated?: boolean;
+  /** True when only `reasoningTokens` is the gateway's estimate (the upstream counted the rest but not reasoning). */
+  reasoningEstimated?: boolean;
 }
 
 /** Typed stream parts (a discriminated union), the only thing a provider's stream yields. */

@@ -43,6 +43,7 @@ function addUsage(a: Usage, b: Usage): Usage {
   if (a.reasoningTokens !== undefined || b.reasoningTokens !== undefined) u.reasoningTokens = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
   if (a.cachedInputTokens !== undefined || b.cachedInputTokens !== undefined) u.cachedInputTokens = (a.cachedInputTokens ?? 0) + (b.cachedInputTokens ?? 0);
   if (a.estimated || b.estimated) u.estimated = true;
+  if (a.reasoningEstimated || b.reasoningEstimated) u.reasoningEstimated = true;
   return u;
 }
 

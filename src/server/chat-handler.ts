@@ -141,7 +141,13 @@ function routeHeaders(t: Turn, d: Deployment, route: string): Record<string, str
 
 /** `generated` is every output character (reasoning included); `reasoning` the reasoning alone. */
 function settleUsage(chat: ChatRequest, reported: Usage | undefined, generated: string, reasoning: string): Usage {
-  if (reported) return reported;
+  if (reported) {
+    // Ollama, vLLM and llama.cpp stream reasoning but count it only inside completion_tokens: estimate
+    // the reasoning share (never more than the completion itself) and say that part is estimated.
+    if (!reasoning || reported.reasoningTokens !== undefined) return reported;
+    const est = estimateTextTokens(reasoning);
+    return { ...reported, reasoningTokens: reported.outputTokens > 0 ? Math.min(est, reported.outputTokens) : est, reasoningEstimated: true };
+  }
   const usage: Usage = { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateTextTokens(generated), estimated: true };
   // Issue 7: reasoning tokens are accounted even when the upstream reports no usage.
   if (reasoning) usage.reasoningTokens = estimateTextTokens(reasoning);

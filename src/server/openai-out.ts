@@ -18,6 +18,8 @@ export interface UsageOut {
   completion_tokens_details?: { reasoning_tokens: number };
   cost: number;
   estimated?: boolean;
+  /** Only `completion_tokens_details.reasoning_tokens` is Switchyard's estimate; the rest is the upstream's count. */
+  reasoning_estimated?: boolean;
 }
 
 export function usageOut(u: Usage, cost: number): UsageOut {
@@ -25,6 +27,7 @@ export function usageOut(u: Usage, cost: number): UsageOut {
   if (u.cachedInputTokens !== undefined) out.prompt_tokens_details = { cached_tokens: u.cachedInputTokens };
   if (u.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
   if (u.estimated) out.estimated = true;
+  else if (u.reasoningEstimated) out.reasoning_estimated = true;
   return out;
 }
 

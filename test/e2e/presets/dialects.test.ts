@@ -18,6 +18,7 @@ interface Expect {
   /** Field that carries earlier reasoning back upstream, or null when it must be stripped. */
   passback: string | null;
   cached: boolean;
+  /** Whether the upstream reports reasoning tokens; when it does not, the gateway estimates them. */
   reasoningTokens: boolean;
 }
 
@@ -76,9 +77,11 @@ for (const p of PRESETS) {
       assert.equal(typeof u.cost, 'number');
       assert.ok((u.cost as number) > 0);
       assert.equal(r.usage!.prompt_tokens_details?.cached_tokens, ex.cached ? 3 : undefined);
-      if (ex.reasoningTokens) assert.ok(r.usage!.completion_tokens_details!.reasoning_tokens! > 0);
-      else assert.equal(r.usage!.completion_tokens_details, undefined);
-      assert.equal(u.estimated, undefined, 'usage came from the upstream, not an estimate');
+      // Reasoning streamed, so reasoning tokens are there either way: the upstream's, or the gateway's estimate.
+      const reasoningTokens = r.usage!.completion_tokens_details!.reasoning_tokens!;
+      assert.ok(reasoningTokens > 0 && reasoningTokens <= r.usage!.completion_tokens);
+      assert.equal(u.reasoning_estimated, ex.reasoningTokens ? undefined : true);
+      assert.equal(u.estimated, undefined, 'prompt and completion counts came from the upstream, not an estimate');
     });
 
     test('reasoning is hidden unless the request asks to see it', async () => {
@@ -105,7 +108,9 @@ for (const p of PRESETS) {
       assert.ok(usage, 'a usage chunk arrived');
       assert.equal(typeof usage.cost, 'number');
       assert.equal((usage.prompt_tokens_details as { cached_tokens?: number } | undefined)?.cached_tokens, ex.cached ? 3 : undefined);
-      if (ex.reasoningTokens) assert.ok((usage.completion_tokens_details as { reasoning_tokens: number }).reasoning_tokens > 0);
+      assert.ok((usage.completion_tokens_details as { reasoning_tokens: number }).reasoning_tokens > 0);
+      assert.equal(usage.reasoning_estimated, ex.reasoningTokens ? undefined : true);
+      assert.equal(usage.estimated, undefined);
     });
 
     test('tool calls: ids and JSON-string arguments', async () => {
