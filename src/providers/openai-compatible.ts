@@ -83,24 +83,30 @@ export class OpenAICompatibleProvider implements Provider {
     return JSON.stringify(body);
   }
 
-  private async post(path: string, body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
+  private async post(path: string, body: string, abort: CallAbort): Promise<Dispatcher.ResponseData> {
     try {
-      return await this.dispatcher.request({ path: this.path + path, method: 'POST', headers: this.headers, body, signal: combined });
+      return await this.dispatcher.request({ path: this.path + path, method: 'POST', headers: this.headers, body, signal: abort.signal });
     } catch (err) {
-      if (timeout.aborted && !signal.aborted) throw new GatewayError('upstream_timeout', `upstream ${this.id} timed out after ${this.timeoutMs} ms`);
-      throw networkError(this.id, err);
+      abort.dispose();
+      throw this.failure(abort, err);
     }
   }
 
+  private failure(abort: CallAbort, err: unknown): GatewayError {
+    if (abort.timedOut) return new GatewayError('upstream_timeout', `upstream ${this.id} timed out after ${this.timeoutMs} ms`);
+    return networkError(this.id, err);
+  }
+
   async complete(call: ProviderCall): Promise<ChatResult> {
-    const res = await this.post('/chat/completions', this.body(call, false), call.signal);
+    const abort = new CallAbort(call.signal, this.timeoutMs);
+    const res = await this.post('/chat/completions', this.body(call, false), abort);
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      throw networkError(this.id, err);
+      throw this.failure(abort, err);
+    } finally {
+      abort.dispose();
     }
     if (res.statusCode >= 400) throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
     let json: unknown;
@@ -113,19 +119,25 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
-    const res = await this.post('/chat/completions', this.body(call, true), call.signal);
+    const abort = new CallAbort(call.signal, this.timeoutMs);
+    const res = await this.post('/chat/completions', this.body(call, true), abort);
     if (res.statusCode >= 400) {
       let text = '';
       try { text = await res.body.text(); } catch { /* keep the status alone */ }
+      abort.dispose();
       throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
     }
     const ctype = String(res.headers['content-type'] ?? '');
     if (ctype.includes('application/json')) {
       // Some servers ignore stream:true and answer with one JSON body; replay it as parts.
-      const text = await res.body.text();
-      return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
+      try {
+        const text = await res.body.text();
+        return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
+      } finally {
+        abort.dispose();
+      }
     }
-    return sseParts(this.id, res.body);
+    return sseParts(this.id, res.body, abort, (err) => this.failure(abort, err));
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -141,7 +153,9 @@ export class OpenAICompatibleProvider implements Provider {
   }
 }
 
-async function* sseParts(provider: string, body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamPart> {
+async function* sseParts(
+  provider: string, body: Dispatcher.ResponseData['body'], abort: CallAbort, failure: (err: unknown) => GatewayError,
+): AsyncGenerator<StreamPart> {
   const out: StreamPart[] = [];
   const state: ChunkState = { started: false };
   let done = false;
@@ -167,23 +181,66 @@ async function* sseParts(provider: string, body: Dispatcher.ResponseData['body']
   const utf8 = new TextDecoder();
   let finished = false;
   try {
-    for await (const chunk of body) {
+    // destroyOnReturn: false, so that leaving the loop at [DONE] does not destroy the body (which
+    // costs an AbortError with a stack trace per request); the rest is drained below instead.
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
       decoder.push(utf8.decode(chunk as Buffer, { stream: true }));
       for (let i = 0; i < out.length; i++) yield out[i];
       out.length = 0;
       if (bad) { yield { type: 'error', error: bad }; return; }
       if (done) break;
     }
-    decoder.push(utf8.decode());
-    decoder.end();
+    if (!done) {
+      decoder.push(utf8.decode());
+      decoder.end();
+    }
     for (let i = 0; i < out.length; i++) yield out[i];
     if (bad) { yield { type: 'error', error: bad }; return; }
     finished = true;
   } catch (err) {
-    yield { type: 'error', error: networkError(provider, err) };
+    yield { type: 'error', error: failure(err) };
     return;
   } finally {
-    if (!finished) body.destroy();
+    abort.dispose();
+    // After [DONE] only the end of the chunked body is left: read it so the connection stays
+    // in the pool. Otherwise (client gone, upstream error) cut the upstream request.
+    // The loop's iterator no longer listens for 'error' here, and undici's body emits one when
+    // destroyed before its end: without a listener that would crash the process.
+    if (finished && !body.readableEnded) body.dump().catch(() => {});
+    else if (!finished) body.on('error', () => {}).destroy();
+  }
+}
+
+/**
+ * One AbortController per upstream call, aborted by the caller's signal or by the deadline. Cheaper
+ * than AbortSignal.timeout + AbortSignal.any, which allocate two more signals plus weak references
+ * and a finalizer per call (about 5% of the gateway's CPU at 7,000 req/s); dispose() when done.
+ */
+class CallAbort {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  timedOut = false;
+
+  constructor(private readonly parent: AbortSignal, timeoutMs: number) {
+    if (parent.aborted) this.controller.abort(parent.reason);
+    else parent.addEventListener('abort', this, { once: true });
+    this.timer = setTimeout(CallAbort.expire, timeoutMs, this);
+    this.timer.unref();
+  }
+
+  get signal(): AbortSignal { return this.controller.signal; }
+
+  /** EventListener interface: the caller's signal fired (an object listener needs no closure). */
+  handleEvent(): void { this.controller.abort(this.parent.reason); }
+
+  private static expire(self: CallAbort): void {
+    self.timedOut = true;
+    self.controller.abort(new DOMException('upstream deadline passed', 'TimeoutError'));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.parent.removeEventListener('abort', this);
   }
 }
 

@@ -1,0 +1,107 @@
+/**
+ * The processes one gateway benchmark run needs, side by side on the same simulator: the
+ * simulator (and a slow one for the many-open-streams phase) pinned beside the load generator,
+ * and each gateway pinned alone on the other core.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Target } from './load.js';
+import { freePort, memStatus, spawnPinned, type Proc } from './procs.js';
+
+export type Name = 'direct' | 'switchyard' | 'portkey';
+export type GatewayName = Exclude<Name, 'direct'>;
+
+export interface ClusterOptions {
+  repoRoot: string;
+  /** CPU list for the simulators (and the load generator); the gateways get `gatewayCpu`. */
+  loadCpu: string;
+  gatewayCpu: string;
+  text: string;
+  chunks: number;
+  slowChunkIntervalMs: number;
+}
+
+export interface Cluster {
+  sim: Proc;
+  slowSim: Proc;
+  gateways: Partial<Record<GatewayName, Proc>>;
+  targets: Partial<Record<Name, Target>>;
+  /** Targets whose upstream is the slow simulator. */
+  slowTargets: Partial<Record<GatewayName, Target>>;
+  /** RSS right after start-up, MB. */
+  idleRssMb: Partial<Record<GatewayName, number>>;
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+const LISTENING = /listening on http:\/\/[^\s]+:(\d+)\/v1/;
+const CHAT = '/v1/chat/completions';
+
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  const procs: Proc[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'sy-bench-'));
+  const node = process.execPath;
+  const cli = join(o.repoRoot, 'bin', 'switchyard.js');
+  const notes: string[] = [];
+  const stop = async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const simArgs = ['sim', '--port', '0', '--chunks', String(o.chunks), '--text', o.text];
+    const sim = await spawnPinned({ name: 'simulator', cpu: o.loadCpu, args: [node, cli, ...simArgs], ready: LISTENING });
+    procs.push(sim.proc);
+    const slow = await spawnPinned({
+      name: 'slow simulator', cpu: o.loadCpu, ready: LISTENING,
+      args: [node, cli, ...simArgs, '--chunk-interval-ms', String(o.slowChunkIntervalMs)],
+    });
+    procs.push(slow.proc);
+    const simOrigin = `http://127.0.0.1:${sim.match}`;
+    const slowOrigin = `http://127.0.0.1:${slow.match}`;
+
+    const config = join(dir, 'switchyard.yaml');
+    const provider = (id: string, origin: string) =>
+      `  - id: ${id}\n    type: openai-compatible\n    base_url: ${origin}/v1\n    max_connections: 2048\n`;
+    const model = (name: string, providerId: string) =>
+      `  - name: ${name}\n    deployments:\n      - provider: ${providerId}\n        model: sim-model\n        price: { input: 0.05, output: 0.20 }\n`;
+    writeFileSync(config, `providers:\n${provider('sim', simOrigin)}${provider('slow', slowOrigin)}models:\n${model('bench', 'sim')}${model('bench-slow', 'slow')}`);
+    const sy = await spawnPinned({
+      name: 'switchyard', cpu: o.gatewayCpu, ready: LISTENING,
+      args: [node, cli, 'serve', '--config', config, '--port', '0', '--db', join(dir, 'usage.db')],
+    });
+    procs.push(sy.proc);
+    const common = { 'content-type': 'application/json', authorization: 'Bearer x' };
+    const targets: Partial<Record<Name, Target>> = {
+      direct: { name: 'direct', origin: simOrigin, path: CHAT, headers: common },
+      switchyard: { name: 'switchyard', origin: `http://127.0.0.1:${sy.match}`, path: CHAT, headers: common },
+    };
+    const slowTargets: Partial<Record<GatewayName, Target>> = {
+      switchyard: { ...targets.switchyard!, headers: { ...common } },
+    };
+    const gateways: Partial<Record<GatewayName, Proc>> = { switchyard: sy.proc };
+
+    const portkeyMain = join(o.repoRoot, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+    if (existsSync(portkeyMain)) {
+      const port = await freePort();
+      const pk = await spawnPinned({
+        name: 'portkey', cpu: o.gatewayCpu, ready: /Ready for connections/,
+        args: [node, portkeyMain, '--headless', `--port=${port}`],
+      });
+      procs.push(pk.proc);
+      gateways.portkey = pk.proc;
+      const pkHeaders = (origin: string) => ({ ...common, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${origin}/v1` });
+      targets.portkey = { name: 'portkey', origin: `http://127.0.0.1:${port}`, path: CHAT, headers: pkHeaders(simOrigin) };
+      slowTargets.portkey = { ...targets.portkey, headers: pkHeaders(slowOrigin) };
+    } else {
+      notes.push('Portkey column left out: node_modules/@portkey-ai/gateway is not installed.');
+    }
+
+    const idleRssMb: Partial<Record<GatewayName, number>> = {};
+    for (const [name, p] of Object.entries(gateways) as Array<[GatewayName, Proc]>) idleRssMb[name] = memStatus(p.pid).rssMb;
+    return { sim: sim.proc, slowSim: slow.proc, gateways, targets, slowTargets, idleRssMb, notes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

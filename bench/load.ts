@@ -1,0 +1,195 @@
+/**
+ * Load generators for the gateway benchmark, in Node with undici:
+ * - `openLoop`: a fixed request rate with sends spread evenly in time (not one burst per second,
+ *   which measures the burst, not the gateway); latency from the moment each request is handed to
+ *   the client, with `performance.now()` (sub-microsecond), so queueing anywhere counts.
+ * - `closedLoop`: N connections each sending back to back, for maximum throughput when `wrk` is
+ *   not installed.
+ * - `burstStreams`: N streaming requests opened at once, to measure memory under many open streams.
+ */
+import { Pool } from 'undici';
+
+export interface Target {
+  name: string;
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface Sample {
+  /** Request sent → body fully read, ms. */
+  latency: number;
+  /** Request sent → first non-empty content delta, ms (streams only). */
+  ttft: number;
+}
+
+export interface OpenLoopResult {
+  samples: Sample[];
+  errors: number;
+  firstError: string | null;
+  offered: number;
+  /** Completions per second over the measured window. */
+  achieved: number;
+  /** p99 of how late the scheduler fired sends, ms (timer granularity is ~1 ms). */
+  lagP99: number;
+}
+
+// The first non-empty content delta: `"content":"x` (an empty role-only delta does not count).
+const CONTENT = /"content":\s?"[^"]/;
+
+interface OneResult { ok: boolean; ttft: number; error?: string }
+
+async function once(pool: Pool, t: Target, body: string, stream: boolean, t0: number): Promise<OneResult> {
+  const res = await pool.request({ path: t.path, method: 'POST', headers: t.headers, body, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  if (!stream) {
+    const text = await res.body.text();
+    if (res.statusCode !== 200 || !text.includes('"choices"')) return { ok: false, ttft: NaN, error: `${res.statusCode} ${text.slice(0, 160)}` };
+    return { ok: true, ttft: NaN };
+  }
+  let ttft = NaN;
+  let tail = '';
+  for await (const chunk of res.body) {
+    const s = tail + (chunk as Buffer).toString('latin1');
+    if (Number.isNaN(ttft) && CONTENT.test(s)) ttft = performance.now() - t0;
+    tail = s.slice(-24);
+  }
+  if (res.statusCode !== 200 || !tail.includes('[DONE]')) return { ok: false, ttft, error: `${res.statusCode} stream ended without [DONE]: ${tail}` };
+  return { ok: true, ttft };
+}
+
+export interface OpenLoopOptions {
+  target: Target;
+  body: string;
+  stream: boolean;
+  rate: number;
+  durationS: number;
+  /** Seconds sent first at the same rate and not measured (connections, JIT). */
+  warmupS: number;
+}
+
+export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
+  const pool = new Pool(o.target.origin, { connections: 1024, pipelining: 1, keepAliveTimeout: 60_000 });
+  const warm = Math.round(o.rate * o.warmupS);
+  const total = warm + Math.round(o.rate * o.durationS);
+  const interval = 1000 / o.rate;
+  const samples: Sample[] = [];
+  const lags: number[] = [];
+  let errors = 0;
+  let firstError: string | null = null;
+  let measuredStart = 0;
+  let lastEnd = 0;
+  const pending: Promise<void>[] = [];
+  const fire = (i: number) => {
+    const t0 = performance.now();
+    if (i === warm) measuredStart = t0;
+    pending.push(once(pool, o.target, o.body, o.stream, t0).then(
+      (r) => {
+        const t1 = performance.now();
+        if (i < warm) return;
+        lastEnd = Math.max(lastEnd, t1);
+        if (r.ok) samples.push({ latency: t1 - t0, ttft: r.ttft });
+        else { errors++; firstError ??= r.error ?? 'error'; }
+      },
+      (err: unknown) => { if (i >= warm) { errors++; firstError ??= String(err); } },
+    ));
+  };
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let i = 0;
+    const tick = () => {
+      const now = performance.now();
+      // Fire every send whose time has come; each one's lateness is recorded.
+      while (i < total && start + i * interval <= now) {
+        if (i >= warm) lags.push(now - (start + i * interval));
+        fire(i++);
+      }
+      if (i >= total) { resolve(); return; }
+      setTimeout(tick, Math.max(0, start + i * interval - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  await pool.close();
+  lags.sort((a, b) => a - b);
+  const windowS = (lastEnd - measuredStart) / 1000;
+  return {
+    samples, errors, firstError, offered: o.rate,
+    achieved: windowS > 0 ? samples.length / windowS : 0,
+    lagP99: lags[Math.floor(lags.length * 0.99)] ?? 0,
+  };
+}
+
+export interface ClosedLoopOptions { target: Target; body: string; stream: boolean; connections: number; durationS: number; warmupS: number }
+export interface ClosedLoopResult { rps: number; requests: number; errors: number; firstError: string | null; tool: string }
+
+export async function closedLoop(o: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  const pool = new Pool(o.target.origin, { connections: o.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const t0 = performance.now();
+  const measureFrom = t0 + o.warmupS * 1000;
+  const end = measureFrom + o.durationS * 1000;
+  let requests = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const s = performance.now();
+      try {
+        const r = await once(pool, o.target, o.body, o.stream, s);
+        if (s < measureFrom) continue;
+        if (r.ok) requests++; else { errors++; firstError ??= r.error ?? 'error'; }
+      } catch (err) {
+        if (s >= measureFrom) { errors++; firstError ??= String(err); }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.connections }, worker));
+  const elapsed = (performance.now() - measureFrom) / 1000;
+  await pool.close();
+  return { rps: requests / elapsed, requests, errors, firstError, tool: `node/undici closed loop, ${o.connections} connections` };
+}
+
+export interface BurstOptions {
+  target: Target;
+  body: string;
+  n: number;
+  /** Called every `sampleMs` while the streams run (to sample the gateway's memory). */
+  onSample: () => void;
+  sampleMs: number;
+}
+
+export interface BurstResult { ok: number; errors: number; firstError: string | null; peakOpen: number; seconds: number }
+
+/** Opens `n` streaming requests at once on `n` connections and waits for all of them. */
+export async function burstStreams(o: BurstOptions): Promise<BurstResult> {
+  const pool = new Pool(o.target.origin, { connections: o.n, pipelining: 1 });
+  let open = 0;
+  let peakOpen = 0;
+  let ok = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const timer = setInterval(o.onSample, o.sampleMs);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: o.n }, async () => {
+    let counted = false;
+    try {
+      const res = await pool.request({ path: o.target.path, method: 'POST', headers: o.target.headers, body: o.body, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      open++;
+      counted = true;
+      peakOpen = Math.max(peakOpen, open);
+      let tail = '';
+      for await (const chunk of res.body) tail = (tail + (chunk as Buffer).toString('latin1')).slice(-24);
+      if (res.statusCode === 200 && tail.includes('[DONE]')) ok++;
+      else { errors++; firstError ??= `${res.statusCode} ${tail}`; }
+    } catch (err) {
+      errors++;
+      firstError ??= String(err);
+    } finally {
+      if (counted) open--;
+    }
+  }));
+  clearInterval(timer);
+  o.onSample();
+  await pool.close();
+  return { ok, errors, firstError, peakOpen, seconds: (performance.now() - t0) / 1000 };
+}
