@@ -6,7 +6,11 @@
 import type { ChatMessage } from './types.js';
 
 export function estimateTextTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.ceil(text.length / 4);
+  return estimateCharTokens(text.length);
+}
+
+export function estimateCharTokens(chars: number): number {
+  return chars === 0 ? 0 : Math.ceil(chars / 4);
 }
 
 export function estimateMessagesTokens(messages: ChatMessage[]): number {

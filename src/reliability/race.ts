@@ -34,7 +34,7 @@ export function race<T>(p: Promise<T>, opts: RaceOptions): Promise<T> {
       const err = opts.timeoutError();
       opts.onTimeout?.(err);
       reject(err);
-    }, opts.ms) : undefined;
+    }, Math.min(opts.ms, 2_147_483_647)) : undefined;
     if (opts.signal?.aborted) { onAbort(); return; }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     p.then((v) => { if (finish()) resolve(v); }, (e: unknown) => { if (finish()) reject(e); });

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import type { ChatRequest, FinishReason, Usage } from '../core/types.js';
 import { costUsd } from '../core/cost.js';
-import { estimateMessagesTokens, estimateTextTokens } from '../core/estimate-tokens.js';
+import { estimateCharTokens, estimateMessagesTokens } from '../core/estimate-tokens.js';
 import { newCompletionId, newToolCallId } from '../core/ids.js';
 import type { Deployment, Registry } from '../router/registry.js';
 import { planRoute, type RoutePlan } from '../router/plan.js';
@@ -139,18 +139,18 @@ function routeHeaders(t: Turn, d: Deployment, route: string): Record<string, str
   };
 }
 
-/** `generated` is every output character (reasoning included); `reasoning` the reasoning alone. */
-function settleUsage(chat: ChatRequest, reported: Usage | undefined, generated: string, reasoning: string): Usage {
+/** `generated` counts every output character (reasoning included); `reasoning` the reasoning alone. */
+function settleUsage(chat: ChatRequest, reported: Usage | undefined, generated: number, reasoning: number): Usage {
   if (reported) {
     // Ollama, vLLM and llama.cpp stream reasoning but count it only inside completion_tokens: estimate
     // the reasoning share (never more than the completion itself) and say that part is estimated.
     if (!reasoning || reported.reasoningTokens !== undefined) return reported;
-    const est = estimateTextTokens(reasoning);
+    const est = estimateCharTokens(reasoning);
     return { ...reported, reasoningTokens: reported.outputTokens > 0 ? Math.min(est, reported.outputTokens) : est, reasoningEstimated: true };
   }
-  const usage: Usage = { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateTextTokens(generated), estimated: true };
+  const usage: Usage = { inputTokens: estimateMessagesTokens(chat.messages), outputTokens: estimateCharTokens(generated), estimated: true };
   // Issue 7: reasoning tokens are accounted even when the upstream reports no usage.
-  if (reasoning) usage.reasoningTokens = estimateTextTokens(reasoning);
+  if (reasoning) usage.reasoningTokens = estimateCharTokens(reasoning);
   return usage;
 }
 
@@ -179,7 +179,7 @@ async function cascadeChat(t: Turn): Promise<void> {
   const r = await runCascade({
     res: t.res, chat: t.chat, cascade: t.plan.cascade!, reason: t.plan.reason, signal: t.signal, expose: t.expose,
     headers: { 'x-request-id': t.requestId, ...t.plan.headers },
-    settle: (reported, text, reasoning) => settleUsage(t.chat, reported, text, reasoning),
+    settle: (reported, text, reasoning) => settleUsage(t.chat, reported, text.length, reasoning.length),
     price: (d, usage) => priced(d, usage, t.t0),
   });
   Object.assign(t.out, { deployment: r.deployment, usage: r.usage, cost: r.cost, route: r.route });
@@ -197,7 +197,7 @@ async function completeChat(t: Turn): Promise<void> {
     text += (c.content ?? '') + (c.reasoning ?? '');
     thought += c.reasoning ?? '';
   }
-  out.usage = settleUsage(chat, result.usage, text, thought);
+  out.usage = settleUsage(chat, result.usage, text.length, thought.length);
   out.cost = priced(deployment, out.usage, t.t0);
   const body = completionOut({
     id: result.id ?? newCompletionId(),
@@ -236,8 +236,9 @@ async function streamChat(t: Turn): Promise<void> {
     return w;
   };
   const firstByte = () => { if (out.ttftMs === null) out.ttftMs = performance.now() - t.t0; };
-  let generated = '';
-  let thought = '';
+  // Only lengths are kept: they are all the usage estimate needs when an upstream reports none.
+  let generated = 0;
+  let thought = 0;
   let usage: Usage | undefined;
   let finish: FinishReason | undefined;
   // Upstreams that omit tool-call ids (or repeat them on every delta) still give clients one id per call.
@@ -251,13 +252,13 @@ async function streamChat(t: Turn): Promise<void> {
       case 'text':
         writer ??= begin();
         firstByte();
-        generated += p.text;
+        generated += p.text.length;
         write(writer.text('content', p.text));
         break;
       case 'reasoning':
         writer ??= begin();
-        generated += p.text;
-        thought += p.text;
+        generated += p.text.length;
+        thought += p.text.length;
         if (t.expose) {
           firstByte();
           write(writer.text('reasoning', p.text));
@@ -276,7 +277,7 @@ async function streamChat(t: Turn): Promise<void> {
         } else {
           call.function = p.name ? { name: p.name, arguments: p.argumentsDelta } : { arguments: p.argumentsDelta };
         }
-        generated += p.argumentsDelta;
+        generated += p.argumentsDelta.length;
         write(writer.delta({ tool_calls: [call] }));
         break;
       }

@@ -41,6 +41,8 @@ interface Attempt {
   client: AbortSignal;
   /** Aborts this attempt's upstream call (timeouts). */
   abort: (reason: GatewayError) => void;
+  /** Drops the link to the client's signal once the attempt is over. */
+  unlink: () => void;
 }
 
 /** What an attempt may still wait for: the phase's own limit or what is left of the total. */
@@ -78,11 +80,17 @@ async function runChain<T>(
   /** One attempt; undefined when it failed in a way that lets the chain go on. */
   const tryOne = async (d: Deployment, forced: boolean): Promise<(Executed<T> & { attempt: Attempt }) | undefined> => {
     const state = rel.state(d);
+    // One controller per attempt, linked to the client's signal by a listener: cheaper than
+    // AbortSignal.any() on every request, and unlinked when the attempt is over.
     const ctl = new AbortController();
+    const onClientAbort = (): void => ctl.abort(signal.reason);
+    if (signal.aborted) ctl.abort(signal.reason);
+    else signal.addEventListener('abort', onClientAbort, { once: true });
     const a: Attempt = {
       d, state, timeouts: rel.timeouts(d), startedAt: rel.now(), client: signal,
-      call: { request, upstreamModel: d.upstreamModel, signal: AbortSignal.any([signal, ctl.signal]), extraBody: d.extraBody },
+      call: { request, upstreamModel: d.upstreamModel, signal: ctl.signal, extraBody: d.extraBody },
       abort: (reason) => ctl.abort(reason),
+      unlink: () => signal.removeEventListener('abort', onClientAbort),
     };
     state.inFlight++;
     state.requests++;
@@ -94,6 +102,7 @@ async function runChain<T>(
       return { value, deployment: d, route, attempt: a };
     } catch (e) {
       state.inFlight--;
+      a.unlink();
       const err = asGatewayError(e);
       if (signal.aborted) { state.breaker.release(); throw err; }
       judge(a, err, rel);
@@ -169,6 +178,7 @@ export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal
   });
   const a = done.attempt;
   a.state.inFlight--;
+  a.unlink();
   a.state.sample(rel.now() - a.startedAt);
   return { value: done.value, deployment: done.deployment, route: done.route };
 }
@@ -204,10 +214,38 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
   a.state.sample(rel.now() - a.startedAt);
   const { it, held } = done.value;
   let ended = false;
+  // One watchdog per stream instead of a timer and a listener per part: it re-arms itself from
+  // the time of the last part, and rejects `stalled` (raced against each read) when the idle or
+  // total budget runs out or the client leaves. Providers that ignore their signal still cannot
+  // leave the client hanging.
+  let lastPart = rel.now();
+  let rejectStall: (e: unknown) => void = () => undefined;
+  const stalled = new Promise<never>((_, reject) => { rejectStall = reject; });
+  stalled.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    const now = rel.now();
+    const b = budget(a, 'idle', lastPart, now);
+    const idleLeft = a.timeouts.idleMs - (now - lastPart);
+    const totalLeft = a.timeouts.totalMs - (now - a.startedAt);
+    if (Math.min(idleLeft, totalLeft) <= 0) {
+      const err = b.err();
+      a.abort(err);
+      rejectStall(err);
+      return;
+    }
+    if (Number.isFinite(b.ms)) { timer = setTimeout(check, Math.min(b.ms, 2_147_483_647)); }
+  };
+  const onClient = (): void => rejectStall(new GatewayError('upstream_error', 'the client closed the connection'));
+  check();
+  signal.addEventListener('abort', onClient, { once: true });
   const end = (): void => {
     if (ended) return;
     ended = true;
     a.state.inFlight--;
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', onClient);
+    a.unlink();
   };
   const parts: AsyncIterable<StreamPart> = {
     [Symbol.asyncIterator]: () => ({
@@ -215,9 +253,9 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
         const h = held.shift();
         if (h) return { done: false, value: h };
         if (ended) return { done: true, value: undefined };
-        const b = budget(a, 'idle', rel.now(), rel.now());
         try {
-          const r = await race(it.next(), { ms: b.ms, timeoutError: b.err, signal: a.client, onTimeout: a.abort });
+          const r = await Promise.race([it.next(), stalled]);
+          lastPart = rel.now();
           if (r.done) { end(); return r; }
           if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
           return r;

@@ -114,14 +114,20 @@ export class SqliteStore implements Store, KeyStore, SpendStore, BudgetStore, Re
 
   // ---- spend ----
 
+  // Prepared once: the gateway writes a spend batch every flush interval.
+  private spendInsert: ((entries: SpendEntry[]) => void) | null = null;
+
   async recordSpend(entries: SpendEntry[]): Promise<void> {
-    const ins = this.db.prepare(`INSERT INTO spend (ts, key_id, model, provider, input_tokens, output_tokens,
-      reasoning_tokens, cached_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.db.transaction(() => {
-      for (const e of entries) {
-        ins.run(e.ts, e.keyId, e.model, e.provider, e.inputTokens, e.outputTokens, e.reasoningTokens, e.cachedTokens, e.costUsd);
-      }
-    })();
+    if (!this.spendInsert) {
+      const ins = this.db.prepare(`INSERT INTO spend (ts, key_id, model, provider, input_tokens, output_tokens,
+        reasoning_tokens, cached_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      this.spendInsert = this.db.transaction((batch: SpendEntry[]) => {
+        for (const e of batch) {
+          ins.run(e.ts, e.keyId, e.model, e.provider, e.inputTokens, e.outputTokens, e.reasoningTokens, e.cachedTokens, e.costUsd);
+        }
+      });
+    }
+    this.spendInsert(entries);
   }
 
   async spendSummary(q: SpendQuery): Promise<SpendRow[]> {

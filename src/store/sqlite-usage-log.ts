@@ -56,7 +56,8 @@ export class SqliteUsageLog implements UsageSink {
 
   constructor(readonly db: Database.Database, opts: Omit<SqliteUsageLogOptions, 'path'> = {}) {
     this.flushIntervalMs = opts.flushIntervalMs ?? 100;
-    this.batchSize = opts.batchSize ?? 1000;
+    // Small batches: a 1,000-row transaction blocks the event loop for milliseconds at high rates.
+    this.batchSize = opts.batchSize ?? 200;
     this.maxQueue = opts.maxQueue ?? 100_000;
     ensureRequestLogTable(db);
     const stmt = db.prepare(`INSERT OR REPLACE INTO request_log (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`);
@@ -87,12 +88,17 @@ export class SqliteUsageLog implements UsageSink {
     if (this.closed) return;
     if (this.timer && ms > 0) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = null; this.writeQueued(); }, ms);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // One batch per turn of the event loop, so a backlog never stalls requests for long.
+      this.writeQueued(1);
+      if (this.queue.length) this.schedule(0);
+    }, ms);
     this.timer.unref();
   }
 
-  private writeQueued(): void {
-    while (this.queue.length) {
+  private writeQueued(maxBatches = Infinity): void {
+    for (let n = 0; n < maxBatches && this.queue.length; n++) {
       const batch = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
       this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
       const delay = Date.now() - batch[0].ts;
