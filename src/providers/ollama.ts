@@ -2,7 +2,8 @@
  * Ollama through its native API: `POST /api/chat` (NDJSON when streaming) and `GET /api/tags` for
  * the model list. The request/answer mapping lives in ollama-wire.ts; this file is transport.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Pool } from './undici-pool.js';
 import type { ChatResult, StreamPart } from '../core/types.js';
 import { GatewayError } from '../core/errors.js';
 import { newToolCallId } from '../core/ids.js';

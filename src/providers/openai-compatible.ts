@@ -3,7 +3,8 @@
  * (base URL, auth header, dialect), never in copied code. One undici Pool per upstream origin
  * keeps connections alive, which is most of the gateway's latency budget.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Pool } from './undici-pool.js';
 import type { ChatResult, StreamPart } from '../core/types.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider, ProviderCall } from './provider.js';

@@ -31,8 +31,10 @@ export function openSqlite(path: string): Database.Database {
 }
 
 export function ensureRequestLogTable(db: Database.Database): void {
+  // `id` (the x-request-id) is deliberately not indexed: random UUIDs scatter b-tree pages and
+  // multiply WAL writes on the hot path; finding one request is a rare, diagnostic scan.
   db.exec(`CREATE TABLE IF NOT EXISTS request_log (
-    id TEXT PRIMARY KEY, ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, served_model TEXT,
+    id TEXT NOT NULL, ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, served_model TEXT,
     provider TEXT, deployment TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL, error_code TEXT,
     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
     cached_tokens INTEGER NOT NULL, usage_estimated INTEGER NOT NULL, cost_usd REAL NOT NULL,
@@ -60,7 +62,7 @@ export class SqliteUsageLog implements UsageSink {
     this.batchSize = opts.batchSize ?? 200;
     this.maxQueue = opts.maxQueue ?? 100_000;
     ensureRequestLogTable(db);
-    const stmt = db.prepare(`INSERT OR REPLACE INTO request_log (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`);
+    const stmt = db.prepare(`INSERT INTO request_log (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`);
     this.insert = db.transaction((rows: UsageRecord[]) => {
       for (const r of rows) {
         stmt.run(r.id, r.ts, r.keyId, r.model, r.servedModel, r.provider, r.deployment, r.stream ? 1 : 0, r.status,
