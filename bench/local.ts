@@ -4,7 +4,7 @@
  * the real `switchyard serve` process over HTTP (SSE). Runs alternate between the paths so machine noise
  * hits all alike; medians are reported.
  *
- *   node dist/bench/local.js [--runs N] [--tokens N] [--no-pin]
+ *   node dist/bench/local.js [--runs N] [--tokens N] [--warmup N] [--bench-cpu 0|1] [--no-pin]
  *
  * CPU pinning (when taskset exists and there are two CPUs): this process, with its llama.cpp thread, on
  * CPU 0; the gateway, with its llama.cpp thread, on CPU 1. So in every path the model computes on one core
@@ -29,6 +29,10 @@ const arg = (name: string, def: number): number => {
 };
 const RUNS = arg('runs', 9);
 const TOKENS = arg('tokens', 200);
+/** Untimed rounds first: the gateway's per-token JS path takes a few thousand tokens to be JIT-compiled. */
+const WARMUP = arg('warmup', 15);
+/** CPU for this process when pinning; the gateway gets the other one (swap them to see core-to-core noise). */
+const BENCH_CPU = arg('bench-cpu', 0);
 const SETTINGS = { contextSize: 512, threads: 1, sequences: 1 };
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -82,7 +86,8 @@ const fmt = (x: number, digits = 0): string => x.toFixed(digits);
 
 async function main(): Promise<void> {
   const pin = !process.argv.includes('--no-pin') && cpus().length >= 2 && hasTaskset();
-  if (pin) pinSelf(0); // before getLlama, so llama.cpp's threads inherit CPU 0
+  const gatewayCpu = BENCH_CPU === 0 ? 1 : 0;
+  if (pin) pinSelf(BENCH_CPU); // before getLlama, so llama.cpp's threads inherit the mask
   const loadBefore = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
@@ -97,9 +102,10 @@ async function main(): Promise<void> {
     const d = await direct(llama, m.path);
     const p = await viaProvider(llama, m.path);
     const name = `bench-${shape.size.layers}`;
-    const gw = await startGateway({ dir, modelPath: m.path, name, settings: SETTINGS, cpu: pin ? 1 : undefined });
+    const gw = await startGateway({ dir, modelPath: m.path, name, settings: SETTINGS, cpu: pin ? gatewayCpu : undefined });
     const g = () => viaGateway(gw.url, name, TOKENS);
-    await d(); await p.run(); await g(); // warm-up (the gateway loads the model on its first request)
+    // The gateway loads the model on its first request; all paths are warmed alike.
+    for (let i = 0; i < WARMUP; i++) { await d(); await p.run(); await g(); }
     const ds: Sample[] = []; const ps: Sample[] = []; const gs: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {
       // Rotate the order so none of the paths always runs right after another.
@@ -122,8 +128,8 @@ async function main(): Promise<void> {
   await closeClient();
   const loadAfter = loadavg();
   const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
-  console.log(`Embedded llama.cpp: direct node-llama-cpp vs LocalProvider in-process vs the gateway over HTTP (SSE). ${TOKENS} tokens per run, ${RUNS} rounds (order rotating), medians; ratio and added TTFT are medians over each round's pair. CPU, threads=1, sequences=1, contextSize=${SETTINGS.contextSize}.`);
-  console.log(`Machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${la(loadBefore)} (start) / ${la(loadAfter)} (end). Pinning: ${pin ? 'bench process (direct, in-process, SSE client) on CPU 0; gateway on CPU 1' : 'none'}.\n`);
+  console.log(`Embedded llama.cpp: direct node-llama-cpp vs LocalProvider in-process vs the gateway over HTTP (SSE). ${TOKENS} tokens per run, ${RUNS} rounds (order rotating) after ${WARMUP} untimed ones, medians; ratio and added TTFT are medians over each round's pair. CPU, threads=1, sequences=1, contextSize=${SETTINGS.contextSize}.`);
+  console.log(`Machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${la(loadBefore)} (start) / ${la(loadAfter)} (end). Pinning: ${pin ? `bench process (direct, in-process, SSE client) on CPU ${BENCH_CPU}; gateway on CPU ${gatewayCpu}` : 'none'}.\n`);
   console.log('| model | direct tok/s | in-process tok/s | gateway HTTP tok/s | in-process / direct | gateway / direct (target ≥ 0.95) |');
   console.log('|---|---|---|---|---|---|');
   for (const r of tps) console.log(r);
