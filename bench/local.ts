@@ -4,30 +4,28 @@
  * the real `switchyard serve` process over HTTP (SSE). Runs alternate between the paths so machine noise
  * hits all alike; medians are reported.
  *
- *   node dist/bench/local.js [--runs N] [--tokens N] [--warmup N] [--bench-cpu 0|1] [--no-pin]
+ *   node dist/bench/local.js [--runs N (15)] [--tokens N (200)] [--warmup N (15)] [--bench-cpu 0|1] [--no-pin]
  *
  * CPU pinning (when taskset exists and there are two CPUs): this process, with its llama.cpp thread, on
- * CPU 0; the gateway, with its llama.cpp thread, on CPU 1. So in every path the model computes on one core
+ * CPU 0; the gateway, with its llama.cpp thread, on CPU 1 (`--bench-cpu 1` swaps them). So in every path the model computes on one core
  * that it shares only with the JS serving it; in the HTTP path the client's SSE parsing runs on the other
  * core, as a real client on another machine or core would.
  */
-import { cpus, loadavg } from 'node:os';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { LocalProvider } from '../src/providers/local.js';
 import { TemplateFormat } from '../src/local/template-format.js';
 import { writeTinyModel } from '../test/helpers/gguf.js';
 import { chatRequest, LOOP_PIECES } from '../test/helpers/local-models.js';
-import { mkdtempSync } from 'node:fs';
 import { closeClient, hasTaskset, pinSelf, startGateway, viaGateway, type Sample } from './local-gateway.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const RUNS = arg('runs', 9);
+const RUNS = arg('runs', 15);
 const TOKENS = arg('tokens', 200);
 /** Untimed rounds first: the gateway's per-token JS path takes a few thousand tokens to be JIT-compiled. */
 const WARMUP = arg('warmup', 15);
@@ -104,16 +102,19 @@ async function main(): Promise<void> {
     const name = `bench-${shape.size.layers}`;
     const gw = await startGateway({ dir, modelPath: m.path, name, settings: SETTINGS, cpu: pin ? gatewayCpu : undefined });
     const g = () => viaGateway(gw.url, name, TOKENS);
-    // The gateway loads the model on its first request; all paths are warmed alike.
-    for (let i = 0; i < WARMUP; i++) { await d(); await p.run(); await g(); }
     const ds: Sample[] = []; const ps: Sample[] = []; const gs: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      // Rotate the order so none of the paths always runs right after another.
-      const order = [() => d().then((x) => ds.push(x)), () => p.run().then((x) => ps.push(x)), () => g().then((x) => gs.push(x))];
-      for (let k = 0; k < 3; k++) await order[(i + k) % 3]();
+    try {
+      // The gateway loads the model on its first request; all paths are warmed alike.
+      for (let i = 0; i < WARMUP; i++) { await d(); await p.run(); await g(); }
+      for (let i = 0; i < RUNS; i++) {
+        // Rotate the order so none of the paths always runs right after another.
+        const order = [() => d().then((x) => ds.push(x)), () => p.run().then((x) => ps.push(x)), () => g().then((x) => gs.push(x))];
+        for (let k = 0; k < 3; k++) await order[(i + k) % 3]();
+      }
+    } finally {
+      await p.close();
+      await gw.stop(); // never leave a gateway process behind
     }
-    await p.close();
-    await gw.stop();
     const med = (xs: Sample[], f: (s: Sample) => number): number => median(xs.map(f));
     // Ratios and differences within one round, so load from other processes cancels out.
     const ratio = (xs: Sample[]): number => median(ds.map((s, i) => xs[i].tokPerSec / s.tokPerSec));
