@@ -1,29 +1,38 @@
 /**
- * Embedded llama.cpp: tokens per second and time to first token through LocalProvider versus node-llama-cpp
- * called directly, on the same generated model with the same settings, in one run. Runs alternate between
- * the two paths so machine noise hits both alike; medians are reported.
+ * Embedded llama.cpp: tokens per second and time to first token through three paths on the same generated
+ * model with the same settings, in one run: node-llama-cpp called directly, LocalProvider in-process, and
+ * the real `switchyard serve` process over HTTP (SSE). Runs alternate between the paths so machine noise
+ * hits all alike; medians are reported.
  *
- *   node dist/bench/local.js [--runs N] [--tokens N]
+ *   node dist/bench/local.js [--runs N (15)] [--tokens N (200)] [--warmup N (15)] [--bench-cpu 0|1] [--no-pin]
+ *
+ * CPU pinning (when taskset exists and there are two CPUs): this process, with its llama.cpp thread, on
+ * CPU 0; the gateway, with its llama.cpp thread, on CPU 1 (`--bench-cpu 1` swaps them). So in every path the model computes on one core
+ * that it shares only with the JS serving it; in the HTTP path the client's SSE parsing runs on the other
+ * core, as a real client on another machine or core would.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { LocalProvider } from '../src/providers/local.js';
 import { TemplateFormat } from '../src/local/template-format.js';
 import { writeTinyModel } from '../test/helpers/gguf.js';
 import { chatRequest, LOOP_PIECES } from '../test/helpers/local-models.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeClient, hasTaskset, pinSelf, startGateway, viaGateway, type Sample } from './local-gateway.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const RUNS = arg('runs', 9);
+const RUNS = arg('runs', 15);
 const TOKENS = arg('tokens', 200);
+/** Untimed rounds first: the gateway's per-token JS path takes a few thousand tokens to be JIT-compiled. */
+const WARMUP = arg('warmup', 15);
+/** CPU for this process when pinning; the gateway gets the other one (swap them to see core-to-core noise). */
+const BENCH_CPU = arg('bench-cpu', 0);
 const SETTINGS = { contextSize: 512, threads: 1, sequences: 1 };
 
-interface Sample { ttftMs: number; tokPerSec: number }
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 async function direct(llama: Llama, path: string): Promise<() => Promise<Sample>> {
@@ -71,34 +80,63 @@ async function viaProvider(llama: Llama, path: string): Promise<{ run: () => Pro
   };
 }
 
+const fmt = (x: number, digits = 0): string => x.toFixed(digits);
+
 async function main(): Promise<void> {
+  const pin = !process.argv.includes('--no-pin') && cpus().length >= 2 && hasTaskset();
+  const gatewayCpu = BENCH_CPU === 0 ? 1 : 0;
+  if (pin) pinSelf(BENCH_CPU); // before getLlama, so llama.cpp's threads inherit the mask
+  const loadBefore = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
   const shapes = [
     { label: 'tiny (1 layer, ff 64)', size: { layers: 1, feedForward: 64 } },
     { label: 'small (6 layers, ff 1024)', size: { layers: 6, feedForward: 1024 } },
   ];
-  const rows: string[] = [];
+  const tps: string[] = [];
+  const ttft: string[] = [];
   for (const shape of shapes) {
     const m = writeTinyModel(dir, `bench-${shape.size.layers}.gguf`, { arch: 'llama', script: { after: '\n', pieces: LOOP_PIECES, loop: true }, size: shape.size });
     const d = await direct(llama, m.path);
     const p = await viaProvider(llama, m.path);
-    await d(); await p.run(); // warm-up
-    const ds: Sample[] = []; const ps: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) { ds.push(await d()); ps.push(await p.run()); }
-    await p.close();
-    const dTps = median(ds.map((s) => s.tokPerSec)); const pTps = median(ps.map((s) => s.tokPerSec));
-    const dTtft = median(ds.map((s) => s.ttftMs)); const pTtft = median(ps.map((s) => s.ttftMs));
-    // Ratios and differences of adjacent runs, so load from other processes cancels out.
-    const ratio = median(ds.map((s, i) => ps[i].tokPerSec / s.tokPerSec));
-    const added = median(ds.map((s, i) => ps[i].ttftMs - s.ttftMs));
-    rows.push(`| ${shape.label}, ${(m.bytes / 1e6).toFixed(1)} MB | ${dTps.toFixed(0)} | ${pTps.toFixed(0)} | ${ratio.toFixed(3)} | ${dTtft.toFixed(2)} | ${pTtft.toFixed(2)} | ${added.toFixed(2)} |`);
+    const name = `bench-${shape.size.layers}`;
+    const gw = await startGateway({ dir, modelPath: m.path, name, settings: SETTINGS, cpu: pin ? gatewayCpu : undefined });
+    const g = () => viaGateway(gw.url, name, TOKENS);
+    const ds: Sample[] = []; const ps: Sample[] = []; const gs: Sample[] = [];
+    try {
+      // The gateway loads the model on its first request; all paths are warmed alike.
+      for (let i = 0; i < WARMUP; i++) { await d(); await p.run(); await g(); }
+      for (let i = 0; i < RUNS; i++) {
+        // Rotate the order so none of the paths always runs right after another.
+        const order = [() => d().then((x) => ds.push(x)), () => p.run().then((x) => ps.push(x)), () => g().then((x) => gs.push(x))];
+        for (let k = 0; k < 3; k++) await order[(i + k) % 3]();
+      }
+    } finally {
+      await p.close();
+      await gw.stop(); // never leave a gateway process behind
+    }
+    const med = (xs: Sample[], f: (s: Sample) => number): number => median(xs.map(f));
+    // Ratios and differences within one round, so load from other processes cancels out.
+    const ratio = (xs: Sample[]): number => median(ds.map((s, i) => xs[i].tokPerSec / s.tokPerSec));
+    const added = (xs: Sample[]): number => median(ds.map((s, i) => xs[i].ttftMs - s.ttftMs));
+    const label = `${shape.label}, ${(m.bytes / 1e6).toFixed(1)} MB`;
+    const tok = (s: Sample) => s.tokPerSec;
+    const first = (s: Sample) => s.ttftMs;
+    tps.push(`| ${label} | ${fmt(med(ds, tok))} | ${fmt(med(ps, tok))} | ${fmt(med(gs, tok))} | ${fmt(ratio(ps), 3)} | ${fmt(ratio(gs), 3)} |`);
+    ttft.push(`| ${label} | ${fmt(med(ds, first), 2)} | ${fmt(med(ps, first), 2)} | ${fmt(med(gs, first), 2)} | ${fmt(added(ps), 2)} | ${fmt(added(gs), 2)} |`);
   }
   rmSync(dir, { recursive: true, force: true });
-  console.log(`Local provider vs node-llama-cpp direct: ${TOKENS} tokens per run, ${RUNS} runs each (alternating), medians (ratio and added TTFT: median over adjacent run pairs); CPU, threads=1\n`);
-  console.log('| model | direct tok/s | Switchyard tok/s | ratio (target ≥ 0.95) | direct TTFT ms | Switchyard TTFT ms | TTFT added ms (target ≤ 5) |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
+  await closeClient();
+  const loadAfter = loadavg();
+  const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`Embedded llama.cpp: direct node-llama-cpp vs LocalProvider in-process vs the gateway over HTTP (SSE). ${TOKENS} tokens per run, ${RUNS} rounds (order rotating) after ${WARMUP} untimed ones, medians; ratio and added TTFT are medians over each round's pair. CPU, threads=1, sequences=1, contextSize=${SETTINGS.contextSize}.`);
+  console.log(`Machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${la(loadBefore)} (start) / ${la(loadAfter)} (end). Pinning: ${pin ? `bench process (direct, in-process, SSE client) on CPU ${BENCH_CPU}; gateway on CPU ${gatewayCpu}` : 'none'}.\n`);
+  console.log('| model | direct tok/s | in-process tok/s | gateway HTTP tok/s | in-process / direct | gateway / direct (target ≥ 0.95) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of tps) console.log(r);
+  console.log('\n| model | direct TTFT ms | in-process TTFT ms | gateway HTTP TTFT ms | in-process added ms | gateway added ms (target ≤ 5) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of ttft) console.log(r);
   await llama.dispose();
 }
 
