@@ -84,30 +84,35 @@ export class OpenAICompatibleProvider implements Provider {
     return JSON.stringify(body);
   }
 
-  private async post(path: string, body: string, abort: CallAbort): Promise<Dispatcher.ResponseData> {
+  // The caller's signal goes to undici as it is, and the provider's own deadline is undici's
+  // per-request headers and body (idle) timeouts: no controller, listener or timer per call.
+  // The gateway's execute.ts enforces the full timeout policy (ttft, idle, total) above this.
+  private async post(path: string, body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     try {
-      return await this.dispatcher.request({ path: this.path + path, method: 'POST', headers: this.headers, body, signal: abort.signal });
+      return await this.dispatcher.request({
+        path: this.path + path, method: 'POST', headers: this.headers, body, signal,
+        headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
+      });
     } catch (err) {
-      abort.dispose();
-      throw this.failure(abort, err);
+      throw this.failure(err);
     }
   }
 
-  private failure(abort: CallAbort, err: unknown): GatewayError {
-    if (abort.timedOut) return new GatewayError('upstream_timeout', `upstream ${this.id} timed out after ${this.timeoutMs} ms`);
+  private failure(err: unknown): GatewayError {
+    const code = (err as { code?: string })?.code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new GatewayError('upstream_timeout', `upstream ${this.id} timed out after ${this.timeoutMs} ms`);
+    }
     return networkError(this.id, err);
   }
 
   async complete(call: ProviderCall): Promise<ChatResult> {
-    const abort = new CallAbort(call.signal, this.timeoutMs);
-    const res = await this.post('/chat/completions', this.body(call, false), abort);
+    const res = await this.post('/chat/completions', this.body(call, false), call.signal);
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      throw this.failure(abort, err);
-    } finally {
-      abort.dispose();
+      throw this.failure(err);
     }
     if (res.statusCode >= 400) throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
     let json: unknown;
@@ -120,25 +125,19 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
-    const abort = new CallAbort(call.signal, this.timeoutMs);
-    const res = await this.post('/chat/completions', this.body(call, true), abort);
+    const res = await this.post('/chat/completions', this.body(call, true), call.signal);
     if (res.statusCode >= 400) {
       let text = '';
       try { text = await res.body.text(); } catch { /* keep the status alone */ }
-      abort.dispose();
       throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
     }
     const ctype = String(res.headers['content-type'] ?? '');
     if (ctype.includes('application/json')) {
       // Some servers ignore stream:true and answer with one JSON body; replay it as parts.
-      try {
-        const text = await res.body.text();
-        return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
-      } finally {
-        abort.dispose();
-      }
+      const text = await res.body.text();
+      return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
     }
-    return sseParts(this.id, res.body, abort, (err) => this.failure(abort, err));
+    return sseParts(this.id, res.body, (err) => this.failure(err));
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -155,7 +154,7 @@ export class OpenAICompatibleProvider implements Provider {
 }
 
 async function* sseParts(
-  provider: string, body: Dispatcher.ResponseData['body'], abort: CallAbort, failure: (err: unknown) => GatewayError,
+  provider: string, body: Dispatcher.ResponseData['body'], failure: (err: unknown) => GatewayError,
 ): AsyncGenerator<StreamPart> {
   const out: StreamPart[] = [];
   const state: ChunkState = { started: false };
@@ -202,46 +201,12 @@ async function* sseParts(
     yield { type: 'error', error: failure(err) };
     return;
   } finally {
-    abort.dispose();
     // After [DONE] only the end of the chunked body is left: read it so the connection stays
     // in the pool. Otherwise (client gone, upstream error) cut the upstream request.
     // The loop's iterator no longer listens for 'error' here, and undici's body emits one when
     // destroyed before its end: without a listener that would crash the process.
     if (finished && !body.readableEnded) body.dump().catch(() => {});
     else if (!finished) body.on('error', () => {}).destroy();
-  }
-}
-
-/**
- * One AbortController per upstream call, aborted by the caller's signal or by the deadline. Cheaper
- * than AbortSignal.timeout + AbortSignal.any, which allocate two more signals plus weak references
- * and a finalizer per call (about 5% of the gateway's CPU at 7,000 req/s); dispose() when done.
- */
-class CallAbort {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-  timedOut = false;
-
-  constructor(private readonly parent: AbortSignal, timeoutMs: number) {
-    if (parent.aborted) this.controller.abort(parent.reason);
-    else parent.addEventListener('abort', this, { once: true });
-    this.timer = setTimeout(CallAbort.expire, timeoutMs, this);
-    this.timer.unref();
-  }
-
-  get signal(): AbortSignal { return this.controller.signal; }
-
-  /** EventListener interface: the caller's signal fired (an object listener needs no closure). */
-  handleEvent(): void { this.controller.abort(this.parent.reason); }
-
-  private static expire(self: CallAbort): void {
-    self.timedOut = true;
-    self.controller.abort(new DOMException('upstream deadline passed', 'TimeoutError'));
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.parent.removeEventListener('abort', this);
   }
 }
 
