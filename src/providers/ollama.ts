@@ -8,7 +8,7 @@ import type { ChatResult, StreamPart } from '../core/types.js';
 import { GatewayError } from '../core/errors.js';
 import { newToolCallId } from '../core/ids.js';
 import type { Provider, ProviderCall } from './provider.js';
-import { httpError, networkError } from './upstream-errors.js';
+import { httpError, networkError, parseUpstreamJson } from './upstream-errors.js';
 import { ollamaBody, readOllamaCompletion, readOllamaLine, type OllamaStreamState } from './ollama-wire.js';
 
 export interface OllamaOptions {
@@ -65,13 +65,7 @@ export class OllamaProvider implements Provider {
     await this.failIfError(res);
     let text: string;
     try { text = await res.body.text(); } catch (err) { throw networkError(this.id, err); }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new GatewayError('upstream_error', `upstream ${this.id} returned a body that is not JSON: ${text.slice(0, 200)}`);
-    }
-    return readOllamaCompletion(json, newToolCallId);
+    return readOllamaCompletion(parseUpstreamJson(this.id, text), newToolCallId);
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
@@ -129,6 +123,8 @@ async function* ndjsonParts(provider: string, body: Dispatcher.ResponseData['bod
   } catch (err) {
     yield { type: 'error', error: networkError(provider, err) };
   } finally {
-    if (!finished) body.destroy();
+    // undici's body emits 'error' when destroyed before its end; with no listener left (the loop
+    // is over) that would take the process down.
+    if (!finished) body.on('error', () => {}).destroy();
   }
 }

@@ -10,7 +10,7 @@ import { GatewayError } from '../core/errors.js';
 import type { Provider, ProviderCall } from './provider.js';
 import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
-import { httpError, networkError } from './upstream-errors.js';
+import { httpError, networkError, parseUpstreamJson } from './upstream-errors.js';
 import { newToolCallId } from '../core/ids.js';
 import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
 import { PRESETS } from './presets/presets.js';
@@ -115,13 +115,7 @@ export class OpenAICompatibleProvider implements Provider {
       throw this.failure(err);
     }
     if (res.statusCode >= 400) throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new GatewayError('upstream_error', `upstream ${this.id} returned a body that is not JSON: ${text.slice(0, 200)}`);
-    }
-    return readCompletion(json, newToolCallId);
+    return readCompletion(parseUpstreamJson(this.id, text), newToolCallId);
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {

@@ -51,3 +51,12 @@ export function networkError(provider: string, err: unknown): GatewayError {
   if (TIMEOUT.has(code) || e?.name === 'TimeoutError') return new GatewayError('upstream_timeout', `upstream ${provider} timed out (${detail})`, { cause: err });
   return new GatewayError('upstream_error', `upstream ${provider} failed (${detail})`, { cause: err });
 }
+
+/** An upstream's JSON body, or the error that says it was not JSON (every HTTP provider needs this). */
+export function parseUpstreamJson(provider: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GatewayError('upstream_error', `upstream ${provider} returned a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+}
