@@ -11,6 +11,7 @@
  * `include_stop_str_in_output: true`) and `max_tokens` (roughly: four characters a token).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerJson } from './respond.js';
 import { headerOverrides, overrideBehavior, type SimBehavior } from './behavior.js';
 import { harmonyCompletion, type HarmonyMalformation } from './harmony-completions.js';
 
@@ -176,9 +177,7 @@ export async function handleCompletions(req: IncomingMessage, res: ServerRespons
     if (fault === 'reset') { req.socket.destroy(); return; }
     const out: Record<string, unknown> = { id, object: 'text_completion', created, model, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] };
     if (b.usage) out.usage = usage;
-    const s = fault === 'malformed' ? '{"id":"broken", "choices": [' : JSON.stringify(out);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
-    res.end(s);
+    answerJson(res, out, fault === 'malformed');
     return;
   }
 

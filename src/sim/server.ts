@@ -4,6 +4,7 @@
  * can load-test their own setups against it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { answerJson } from './respond.js';
 import type { AddressInfo } from 'node:net';
 import { handleCompletions } from './completions-route.js';
 import { DEFAULT_BEHAVIOR, headerOverrides, overrideBehavior, splitPieces, type SimBehavior } from './behavior.js';
@@ -110,9 +111,7 @@ export function createSimulator(opts: SimOptions = {}): Simulator {
       if (tools.length) message.tool_calls = tools.map((t, i) => ({ id: `call_sim${seq}_${i}`, type: 'function', function: t }));
       const out: Record<string, unknown> = { id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finish }] };
       if (b.usage) out.usage = usage;
-      const s = fault === 'malformed' ? '{"id":"broken", "choices": [' : JSON.stringify(out);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
-      res.end(s);
+      answerJson(res, out, fault === 'malformed');
       return;
     }
 
