@@ -32,6 +32,12 @@ export interface Cluster {
   /** RSS right after start-up, MB. */
   idleRssMb: Partial<Record<GatewayName, number>>;
   notes: string[];
+  /**
+   * Leaves `name` (or no gateway, for the direct measurements) alone on the gateway core: every
+   * other gateway is paused with SIGSTOP, so an idle one's background work (its garbage
+   * collector shrinking the heap after a load phase, timers) cannot run on the measured core.
+   */
+  alone(name: Name): void;
   stop(): Promise<void>;
 }
 
@@ -44,7 +50,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const node = process.execPath;
   const cli = join(o.repoRoot, 'bin', 'switchyard.js');
   const notes: string[] = [];
+  const paused = new Set<Proc>();
+  const signal = (p: Proc, sig: 'SIGSTOP' | 'SIGCONT') => {
+    try { process.kill(p.pid, sig); } catch { /* already gone */ }
+  };
   const stop = async () => {
+    for (const p of paused) signal(p, 'SIGCONT');
+    paused.clear();
     await Promise.all(procs.map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
@@ -99,7 +111,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
 
     const idleRssMb: Partial<Record<GatewayName, number>> = {};
     for (const [name, p] of Object.entries(gateways) as Array<[GatewayName, Proc]>) idleRssMb[name] = memStatus(p.pid).rssMb;
-    return { sim: sim.proc, slowSim: slow.proc, gateways, targets, slowTargets, idleRssMb, notes, stop };
+    const alone = (name: Name) => {
+      for (const [n, p] of Object.entries(gateways) as Array<[GatewayName, Proc]>) {
+        if (n === name && paused.delete(p)) signal(p, 'SIGCONT');
+        if (n !== name && !paused.has(p)) { paused.add(p); signal(p, 'SIGSTOP'); }
+      }
+    };
+    return { sim: sim.proc, slowSim: slow.proc, gateways, targets, slowTargets, idleRssMb, notes, alone, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -55,7 +55,7 @@ export interface ReportInput {
   loadBefore: string;
   minutes: number;
   setup: {
-    loadCpu: string; gatewayCpu: string; connections: number; throughputS: number; rateS: number;
+    loadCpu: string; gatewayCpu: string; connections: number; throughputS: number; rateS: number; rateWarmupS: number;
     rates: number[]; burst: number; textChars: number; closedLoopTool: string;
   };
 }
@@ -75,10 +75,10 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   L.push(`Measured ${r.machine.date}: ${r.machine.cpus} vCPU (${r.machine.model}), Node ${r.machine.node}; load average at start ${r.machine.load}`
     + ` (other busy processes: ${r.loadBefore}). ${r.runs} run${r.runs > 1 ? 's' : ''}${r.quick ? ' (--quick)' : ''}, ${r.minutes.toFixed(1)} min in all.`);
   L.push('');
-  L.push(`Setup: each gateway ${r.pinned ? `pinned alone to CPU ${r.setup.gatewayCpu} (\`taskset -c ${r.setup.gatewayCpu}\`)` : 'unpinned (taskset missing)'}; `
+  L.push(`Setup: each gateway ${r.pinned ? `pinned alone to CPU ${r.setup.gatewayCpu} (\`taskset -c ${r.setup.gatewayCpu}\`; the gateway not being measured is paused with SIGSTOP, so its background work never runs on the measured core)` : 'unpinned (taskset missing)'}; `
     + `the simulator (\`switchyard sim --chunks 20\`, ${r.setup.textChars}-character answer) and the load generator on CPU ${r.setup.loadCpu}. `
     + `Maximum throughput: closed loop, ${r.setup.closedLoopTool}, ${r.setup.throughputS} s after 1 s of warm-up. Fixed rates: open loop in Node (undici), `
-    + `sends evenly spaced, latency timed with \`performance.now()\`, ${r.setup.rateS} s after 1 s of warm-up. `
+    + `sends evenly spaced, latency timed with \`performance.now()\`, ${r.setup.rateS} s after ${r.setup.rateWarmupS} s of warm-up at the same rate. `
     + `Figures are medians over runs with [min–max] across runs; "added" is gateway minus direct within the same run.`);
   L.push('');
 

@@ -22,6 +22,8 @@ export interface Sample {
   latency: number;
   /** Request sent → first non-empty content delta, ms (streams only). */
   ttft: number;
+  /** When it was sent (performance.now()), to see whether slow requests cluster in time. */
+  at: number;
 }
 
 export interface OpenLoopResult {
@@ -88,7 +90,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         const t1 = performance.now();
         if (i < warm) return;
         lastEnd = Math.max(lastEnd, t1);
-        if (r.ok) samples.push({ latency: t1 - t0, ttft: r.ttft });
+        if (r.ok) samples.push({ latency: t1 - t0, ttft: r.ttft, at: t0 });
         else { errors++; firstError ??= r.error ?? 'error'; }
       },
       (err: unknown) => { if (i >= warm) { errors++; firstError ??= String(err); } },

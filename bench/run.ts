@@ -28,7 +28,7 @@ const BURST_STREAMS = 1000;
 const TEXT = ('Switchyard routes each request to the cheapest open-weight model that can do the job, '
   + 'keeps private data on local hardware, and accounts every token and cent per key. ').repeat(3).slice(0, 400);
 
-interface Settings { runs: number; quick: boolean; write: boolean; wrk: boolean; throughputS: number; rateS: number; warmupS: number }
+interface Settings { runs: number; quick: boolean; write: boolean; wrk: boolean; throughputS: number; rateS: number; warmupS: number; rateWarmupS: number }
 
 function settings(argv: string[]): Settings {
   const { values } = parseArgs({
@@ -44,6 +44,9 @@ function settings(argv: string[]): Settings {
     throughputS: quick ? 4 : 6,
     rateS: quick ? 4 : 5,
     warmupS: 1,
+    // A gateway that just came out of a 50-connection phase (or a pause) is still re-tiering code
+    // and resizing its heap for a second or two: fixed-rate latency is measured in steady state.
+    rateWarmupS: 3,
   };
 }
 
@@ -61,6 +64,7 @@ async function closedLoopRun(s: Settings, target: Target, mode: Mode, durationS:
 }
 
 async function throughput(s: Settings, c: Cluster, name: Name, mode: Mode): Promise<ThroughputRow> {
+  c.alone(name);
   const target = c.targets[name]!;
   await closedLoopRun(s, target, mode, s.warmupS); // connections, JIT
   const gw = name === 'direct' ? null : c.gateways[name]!;
@@ -86,7 +90,8 @@ async function throughput(s: Settings, c: Cluster, name: Name, mode: Mode): Prom
 async function fixedRate(s: Settings, c: Cluster, name: Name, mode: Mode, rate: number, maxRps: number): Promise<RateRow> {
   // Open loop past a gateway's capacity only grows its queue without bound: say so instead.
   if (name !== 'direct' && maxRps < rate * 1.25) return { saturated: true, maxRps, p50: NaN, p99: NaN, ttft50: NaN, errors: 0, achieved: NaN, lagP99: NaN };
-  const r = await openLoop({ target: c.targets[name]!, body: BODIES[mode], stream: mode === 'stream', rate, durationS: s.rateS, warmupS: s.warmupS });
+  c.alone(name);
+  const r = await openLoop({ target: c.targets[name]!, body: BODIES[mode], stream: mode === 'stream', rate, durationS: s.rateS, warmupS: s.rateWarmupS });
   if (r.errors) log(`${name} ${mode} @${rate}/s: ${r.errors} errors, first: ${r.firstError}`);
   const lat = r.samples.map((x) => x.latency);
   return {
@@ -98,6 +103,7 @@ async function fixedRate(s: Settings, c: Cluster, name: Name, mode: Mode, rate: 
 }
 
 async function burst(c: Cluster, name: GatewayName): Promise<BurstRow> {
+  c.alone(name);
   const pid = c.gateways[name]!.pid;
   let peakRssMb = 0;
   const r = await burstStreams({
@@ -155,7 +161,7 @@ async function main(): Promise<number> {
       machine: m, runs: s.runs, quick: s.quick, pinned, reps, idleRssMb: c.idleRssMb, peakHwmMb, notes: c.notes,
       loadBefore: before, minutes: (performance.now() - started) / 60_000,
       setup: {
-        loadCpu: LOAD_CPU, gatewayCpu: GATEWAY_CPU, connections: CONNECTIONS, throughputS: s.throughputS, rateS: s.rateS,
+        loadCpu: LOAD_CPU, gatewayCpu: GATEWAY_CPU, connections: CONNECTIONS, throughputS: s.throughputS, rateS: s.rateS, rateWarmupS: s.rateWarmupS,
         rates: [...RATES], burst: BURST_STREAMS, textChars: TEXT.length, closedLoopTool: s.wrk ? `wrk -t1 -c${CONNECTIONS}` : `Node/undici, ${CONNECTIONS} connections`,
       },
     });

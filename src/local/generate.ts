@@ -7,6 +7,7 @@ import type { Token } from 'node-llama-cpp';
 import type { FinishReason, StreamPart } from '../core/types.js';
 import type { Lease } from './model-slot.js';
 import { StopMatcher } from './stop-matcher.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 export interface SamplingOptions {
   maxTokens?: number;
@@ -20,7 +21,7 @@ export interface GenerateInput {
   lease: Lease;
   prompt: Token[];
   sampling: SamplingOptions;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Counts every sampled token (provider statistics). */
   onToken?: () => void;
 }

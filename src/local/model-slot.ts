@@ -7,6 +7,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node
 import { GatewayError } from '../core/errors.js';
 import type { LocalModelConfig } from './local-config.js';
 import type { PromptFormat } from './prompt-format.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 const DEFAULT_SEQUENCES = 2;
 const DEFAULT_MAX_CONTEXT = 8192;
@@ -41,7 +42,7 @@ export interface SlotDeps {
   timers?: IdleTimers;
 }
 
-interface Waiter { resolve: (s: LlamaContextSequence) => void; reject: (e: unknown) => void; signal: AbortSignal; onAbort: () => void }
+interface Waiter { resolve: (s: LlamaContextSequence) => void; reject: (e: unknown) => void; signal: CancelSignal; onAbort: () => void }
 
 export class ModelSlot {
   private loaded: Loaded | null = null;
@@ -60,7 +61,7 @@ export class ModelSlot {
   get queued(): number { return this.waiters.length; }
 
   /** A context sequence for one request; waits (abortably) when every sequence is in use. */
-  async acquire(signal: AbortSignal): Promise<Lease> {
+  async acquire(signal: CancelSignal): Promise<Lease> {
     this.cancelIdle();
     this.active++;
     try {
@@ -115,7 +116,7 @@ export class ModelSlot {
     }
   }
 
-  private takeSequence(loaded: Loaded, signal: AbortSignal): Promise<LlamaContextSequence> {
+  private takeSequence(loaded: Loaded, signal: CancelSignal): Promise<LlamaContextSequence> {
     const reuse = this.free.pop();
     if (reuse) return Promise.resolve(reuse);
     if (loaded.context.sequencesLeft > 0) return Promise.resolve(loaded.context.getSequence());
@@ -172,7 +173,7 @@ export class ModelSlot {
   }
 }
 
-function abortError(signal: AbortSignal): GatewayError {
+function abortError(signal: CancelSignal): GatewayError {
   const reason: unknown = signal.reason;
   if (reason instanceof GatewayError) return reason;
   return new GatewayError('upstream_timeout', 'the request was aborted while waiting for a free local model slot', { cause: reason });

@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../core/errors.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 export function upstreamMessage(text: string): string {
   try {
@@ -52,7 +53,7 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-export function upstreamTransportError(err: unknown, signal?: AbortSignal): GatewayError {
+export function upstreamTransportError(err: unknown, signal?: CancelSignal): GatewayError {
   if (err instanceof GatewayError) return err;
   if (signal?.aborted) {
     const reason: unknown = signal.reason;

@@ -17,6 +17,7 @@ import { stopStrings } from '../local/stop-matcher.js';
 import { TemplateFormat } from '../local/template-format.js';
 import { HarmonyFormat } from '../local/harmony-format.js';
 import type { Provider, ProviderCall } from './provider.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 export interface LocalProviderOptions {
   /** Supplies the llama.cpp binding; default: the prebuilt CPU/GPU binary, never building from source. */
@@ -182,7 +183,7 @@ function sampling(request: ChatRequest): SamplingOptions {
   };
 }
 
-function abortedError(signal: AbortSignal): GatewayError {
+function abortedError(signal: CancelSignal): GatewayError {
   const reason: unknown = signal.reason;
   return reason instanceof GatewayError ? reason : new GatewayError('upstream_timeout', 'the local generation was aborted', { cause: reason });
 }

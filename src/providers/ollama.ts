@@ -10,6 +10,7 @@ import { newToolCallId } from '../core/ids.js';
 import type { Provider, ProviderCall } from './provider.js';
 import { httpError, networkError, parseUpstreamJson } from './upstream-errors.js';
 import { ollamaBody, readOllamaCompletion, readOllamaLine, type OllamaStreamState } from './ollama-wire.js';
+import { toAbortSignal, type CancelSignal } from '../core/cancel.js';
 
 export interface OllamaOptions {
   id: string;
@@ -42,9 +43,9 @@ export class OllamaProvider implements Provider {
     this.timeoutMs = opts.timeoutMs ?? 600_000;
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  private async request(method: 'GET' | 'POST', path: string, body: string | undefined, signal: CancelSignal | undefined): Promise<Dispatcher.ResponseData> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const combined = signal ? AbortSignal.any([toAbortSignal(signal), timeout]) : timeout;
     try {
       return await this.dispatcher.request({ path: this.path + path, method, headers: this.headers, body, signal: combined });
     } catch (err) {

@@ -14,6 +14,7 @@ import { httpError, networkError, parseUpstreamJson } from './upstream-errors.js
 import { newToolCallId } from '../core/ids.js';
 import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
 import { PRESETS } from './presets/presets.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 /** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing fields). */
 const GATEWAY_FIELDS = ['provider', 'models'] as const;
@@ -84,13 +85,14 @@ export class OpenAICompatibleProvider implements Provider {
     return JSON.stringify(body);
   }
 
-  // The caller's signal goes to undici as it is, and the provider's own deadline is undici's
+  // The caller's signal goes to undici as it is (undici reads only `aborted`, `reason` and the
+  // abort listener methods, which a Cancel has), and the provider's own deadline is undici's
   // per-request headers and body (idle) timeouts: no controller, listener or timer per call.
   // The gateway's execute.ts enforces the full timeout policy (ttft, idle, total) above this.
-  private async post(path: string, body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async post(path: string, body: string, signal: CancelSignal): Promise<Dispatcher.ResponseData> {
     try {
       return await this.dispatcher.request({
-        path: this.path + path, method: 'POST', headers: this.headers, body, signal,
+        path: this.path + path, method: 'POST', headers: this.headers, body, signal: signal as AbortSignal,
         headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
       });
     } catch (err) {

@@ -3,13 +3,14 @@
  * llama.cpp, harmony-raw engines) implements it; routing and the server only see this.
  */
 import type { ChatRequest, ChatResult, StreamPart } from '../core/types.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 export interface ProviderCall {
   request: ChatRequest;
   /** The deployment's upstream model id (e.g. `openai/gpt-oss-20b`). */
   upstreamModel: string;
   /** Aborted when the client disconnects or a timeout fires. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Extra fields the deployment merges into the upstream body (config `extra_body`). */
   extraBody?: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
  * that failed together do not retry together), but never shorter than an upstream's
  * Retry-After. Randomness is injected so tests can pin it.
  */
+import type { CancelSignal } from '../core/cancel.js';
 
 export interface BackoffOptions {
   baseMs: number;
@@ -18,7 +19,7 @@ export function backoffMs(attempt: number, opts: BackoffOptions, retryAfterMs?: 
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) { reject(signal.reason); return; }

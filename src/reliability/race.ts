@@ -4,6 +4,7 @@
  * leave a client hanging.
  */
 import { GatewayError } from '../core/errors.js';
+import type { CancelSignal } from '../core/cancel.js';
 
 export interface RaceOptions {
   /** Milliseconds; Infinity or <= 0 means no timer. */
@@ -11,7 +12,7 @@ export interface RaceOptions {
   /** The error to fail with when the timer fires. */
   timeoutError: () => GatewayError;
   /** Also give up when this aborts (the client left); fails with its reason. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Called when the timer fires, before rejecting (abort the upstream call). */
   onTimeout?: (err: GatewayError) => void;
 }
@@ -41,7 +42,7 @@ export function race<T>(p: Promise<T>, opts: RaceOptions): Promise<T> {
   });
 }
 
-function abortError(signal: AbortSignal): unknown {
+function abortError(signal: CancelSignal): unknown {
   const r: unknown = signal.reason;
   return r instanceof GatewayError ? r : new GatewayError('upstream_error', 'the request was aborted', { cause: r });
 }

@@ -13,13 +13,14 @@ import { executeComplete } from './execute.js';
 import { ChunkWriter, completionOut, usageOut } from './openai-out.js';
 import { sendJson } from './http-io.js';
 import type { ServerResponse } from 'node:http';
+import type { CancelSignal } from '../core/cancel.js';
 
 export interface CascadeTurn {
   res: ServerResponse;
   chat: ChatRequest;
   cascade: CascadePlan;
   reason: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   expose: boolean;
   headers: Record<string, string>;
   /** Usage with the gateway's estimate when the upstream gave none. */

@@ -21,6 +21,7 @@ import { ChunkWriter, completionOut, usageOut } from './openai-out.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
 import { validateChat } from './validate-chat.js';
 import type { Reliability } from '../reliability/reliability.js';
+import { Cancel, type CancelSignal } from '../core/cancel.js';
 
 export interface ChatContext {
   registry: Registry;
@@ -52,7 +53,7 @@ interface Turn {
   res: ServerResponse;
   chat: ChatRequest;
   plan: RoutePlan;
-  signal: AbortSignal;
+  signal: CancelSignal;
   out: Outcome;
   t0: number;
   requestId: string;
@@ -68,7 +69,7 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
   let caller: Caller = { key: null };
   let admission: Admission | null = null;
   const out: Outcome = { deployment: null, status: 200, errorCode: null, usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, ttftMs: null, route: null, meta: null };
-  const abort = new AbortController();
+  const abort = new Cancel();
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
   try {
     if (ctx.draining?.()) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
@@ -81,7 +82,7 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
     const cacheKey = ctx.cache && wantsCache(req, caller)
       ? responseCacheKey(chat.body, `${caller.key?.id ?? '-'}|${expose ? 'exposed' : 'hidden'}`)
       : null;
-    const turn: Turn = { res, chat, plan, signal: abort.signal, out, t0, requestId, expose, cacheKey, ctx };
+    const turn: Turn = { res, chat, plan, signal: abort, out, t0, requestId, expose, cacheKey, ctx };
     if (cacheKey && await replayCached(turn, cacheKey)) return;
     if (plan.cascade) await cascadeChat(turn);
     else if (chat.stream) await streamChat(turn);
@@ -89,9 +90,9 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
   } catch (e) {
     const err = asGatewayError(e);
     out.status = res.headersSent ? out.status : err.status;
-    out.errorCode = abort.signal.aborted && !res.writableEnded ? 'client_disconnected' : err.code;
+    out.errorCode = abort.aborted && !res.writableEnded ? 'client_disconnected' : err.code;
     if (err.code === 'internal_error') console.error(`[${requestId}]`, err.cause ?? err);
-    if (!abort.signal.aborted) sendError(res, err, { 'x-request-id': requestId });
+    if (!abort.aborted) sendError(res, err, { 'x-request-id': requestId });
   } finally {
     const record: UsageRecord = {
       id: requestId,

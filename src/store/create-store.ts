@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { CachedKeyStore, DEFAULT_KEY_CACHE_TTL_MS } from './cached-key-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Clock, Store } from './store.js';
+import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 export const DEFAULT_SQLITE_PATH = './data/switchyard.db';
 
@@ -19,7 +20,7 @@ interface CommonOptions {
 }
 
 export type StoreConfig =
-  | ({ /** Default ./data/switchyard.db */ sqlitePath?: string } & CommonOptions)
+  | ({ /** Default ./data/switchyard.db */ sqlitePath?: string; checkpointer?: BackgroundCheckpointer | null } & CommonOptions)
   | ({ postgresUrl: string; redisUrl?: string; /** Namespace for every Redis key. */ redisPrefix?: string } & CommonOptions);
 
 export interface ComposedStore extends Store {
@@ -31,7 +32,7 @@ export interface ComposedStore extends Store {
 export async function createStore(cfg: StoreConfig): Promise<ComposedStore> {
   const keyCache = (inner: Store['keys']) => new CachedKeyStore(inner, { ttlMs: cfg.keyCacheTtlMs ?? DEFAULT_KEY_CACHE_TTL_MS, now: cfg.now });
   if (!('postgresUrl' in cfg)) {
-    const s = new SqliteStore({ path: cfg.sqlitePath ?? DEFAULT_SQLITE_PATH, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs });
+    const s = new SqliteStore({ path: cfg.sqlitePath ?? DEFAULT_SQLITE_PATH, now: cfg.now, reservationTtlMs: cfg.reservationTtlMs, checkpointer: cfg.checkpointer });
     return withKeys(s, keyCache(s.keys));
   }
   // pg and ioredis load only when configured: an embedded gateway does not pay their memory.

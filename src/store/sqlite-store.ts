@@ -16,6 +16,7 @@ import type {
   ResponseCache, SpendEntry, SpendQuery, SpendRow, SpendStore, Store, VirtualKey,
 } from './store.js';
 import { generateSecret, keyFromRow, keyIdOfSecret, normalizeNewKey, secretMatches, type KeyRow } from './virtual-key.js';
+import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -41,6 +42,8 @@ export interface SqliteStoreOptions {
   path: string;
   now?: Clock;
   reservationTtlMs?: number;
+  /** Checkpoints this connection's WAL writes from a worker thread (the server sets it). */
+  checkpointer?: BackgroundCheckpointer | null;
 }
 
 const SPEND_GROUP: Record<SpendQuery['groupBy'], string> = {
@@ -70,6 +73,7 @@ export class SqliteStore implements Store, KeyStore, SpendStore, BudgetStore, Re
     // Another process (the CLI) may hold the write lock for a moment; wait instead of failing.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    opts.checkpointer?.adopt(this.db);
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
     this.rateLimiter = new MemoryRateLimiter({ now: this.now });

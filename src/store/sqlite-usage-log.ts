@@ -7,12 +7,15 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { UsageRecord, UsageSink } from './usage-record.js';
+import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 export interface SqliteUsageLogOptions {
   path: string;
   flushIntervalMs?: number;
   batchSize?: number;
   maxQueue?: number;
+  /** Checkpoints this connection's WAL writes from a worker thread (the server sets it). */
+  checkpointer?: BackgroundCheckpointer | null;
 }
 
 const COLUMNS = [
@@ -73,7 +76,9 @@ export class SqliteUsageLog implements UsageSink {
   }
 
   static open(opts: SqliteUsageLogOptions): SqliteUsageLog {
-    return new SqliteUsageLog(openSqlite(opts.path), opts);
+    const log = new SqliteUsageLog(openSqlite(opts.path), opts);
+    opts.checkpointer?.adopt(log.db);
+    return log;
   }
 
   push(record: UsageRecord): void {
