@@ -39,7 +39,7 @@ export class Cancel implements CancelSignal {
   }
 
   /** Every listener fires once at most (abort happens once), whatever `options` say. */
-  addEventListener(_type: 'abort', listener: Listener): void {
+  addEventListener(_type: 'abort', listener: Listener, _options?: { once?: boolean }): void {
     if (this.aborted) return;
     const l = this.listeners;
     if (l === null) this.listeners = listener;

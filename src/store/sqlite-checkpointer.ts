@@ -54,6 +54,7 @@ export class BackgroundCheckpointer {
     this.alive = false;
     for (const db of this.dbs) if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.ref(); // the process waits for this last checkpoint
     this.worker.postMessage('close');
     await exited;
   }
