@@ -228,34 +228,56 @@ async function streamChat(t: Turn): Promise<void> {
   });
   // Recorded only when the answer will be cached: the hot path does not pay for it otherwise.
   const recorded: string[] | null = t.cacheKey ? [] : null;
-  // Fewer socket writes (each is ~15 µs of loopback kernel work): events produced from one
-  // upstream read go out in one write (cork, uncork on nextTick, after the buffered parts were
-  // turned into events); and on a fast stream (a local model at thousands of tokens/s) an event
-  // arriving within COALESCE_MS of the last write waits for the end of that window, with any
-  // others. A slow stream's events and the first token are never delayed.
+  // Fewer socket writes (each is ~15 µs of loopback kernel work): every event produced in one
+  // turn of the event loop goes out in one write (cork, uncork in setImmediate, after the
+  // upstream read that produced them was fully turned into events — an upstream that sends the
+  // whole answer in one read is answered with one write); and on a fast stream (a local model at
+  // thousands of tokens/s) an event arriving within COALESCE_MS of the last write waits for the
+  // end of that window, with any others. A slow stream's events and the first token are never
+  // held beyond the turn that produced them.
   let corked = false;
+  /** Whether the open cork holds more than the role header (which opens no window: the first token must not wait behind it). */
+  let eventsInCork = false;
   let lastWrite = -Infinity;
   let pending = '';
   let timer: NodeJS.Timeout | null = null;
-  const uncork = () => { corked = false; res.uncork(); lastWrite = performance.now(); };
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    res.uncork();
+    if (eventsInCork) lastWrite = performance.now();
+  };
+  const cork = () => {
+    corked = true;
+    eventsInCork = false;
+    res.cork();
+    setImmediate(uncork);
+  };
   const flush = () => {
     if (timer) { clearTimeout(timer); timer = null; }
     if (pending) { res.write(pending); pending = ''; lastWrite = performance.now(); }
   };
   const write = (event: string) => {
     if (recorded) recorded.push(event.slice(6, -2)); // strip `data: ` and the blank line
-    if (corked) { res.write(event); return; }
+    if (corked) { eventsInCork = true; res.write(event); return; }
     if (timer) { pending += event; return; }
     const wait = COALESCE_MS - (performance.now() - lastWrite);
     if (wait <= 0) {
-      corked = true;
-      res.cork();
-      process.nextTick(uncork);
+      cork();
+      eventsInCork = true;
       res.write(event);
       return;
     }
     pending = event;
     timer = setTimeout(flush, wait);
+  };
+  /** The rest of the answer and the end of the response, in one write. */
+  const end = (last: string) => {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (!corked) res.cork();
+    corked = false; // end() uncorks fully; the scheduled uncork has nothing left to do
+    if (pending) { res.write(pending); pending = ''; }
+    res.end(last);
   };
   let writer: ChunkWriter | null = null;
   const created = Math.floor(Date.now() / 1000);
@@ -263,8 +285,8 @@ async function streamChat(t: Turn): Promise<void> {
     const w = new ChunkWriter(id ?? newCompletionId(), chat.model, created);
     const role = w.delta({ role: 'assistant', content: '' });
     if (recorded) recorded.push(role.slice(6, -2));
-    // Corked like any event, but opening no window: the first token must not wait behind it.
-    if (!corked) { corked = true; res.cork(); process.nextTick(() => { corked = false; res.uncork(); }); }
+    // Corked like any event: a first token produced in the same turn shares its write.
+    if (!corked) cork();
     res.write(role);
     return w;
   };
@@ -327,20 +349,17 @@ async function streamChat(t: Turn): Promise<void> {
         out.errorCode = p.error.code;
         out.usage = settleUsage(chat, usage, generated, thought);
         out.cost = priced(deployment, out.usage, t.t0);
-        flush();
-        res.write(ChunkWriter.error(p.error.toJSON()));
-        res.end();
+        end(ChunkWriter.error(p.error.toJSON()));
         return;
       }
     }
   }
   out.usage = settleUsage(chat, usage, generated, thought);
   out.cost = priced(deployment, out.usage, t.t0);
-  if (signal.aborted) { if (timer) clearTimeout(timer); out.errorCode = 'client_disconnected'; return; }
+  if (signal.aborted) { if (timer) clearTimeout(timer); uncork(); out.errorCode = 'client_disconnected'; return; }
   writer ??= begin();
   if (!finish) write(writer.finish({ unified: 'stop', raw: null }));
   if (chat.includeUsage) write(writer.usage(usageOut(out.usage, out.cost)));
-  flush();
-  res.end(ChunkWriter.DONE);
+  end(ChunkWriter.DONE);
   if (recorded && t.cacheKey) t.ctx.cache!.set(t.cacheKey, { body: null, chunks: recorded, createdAt: Date.now() }, t.ctx.cacheTtlSeconds).catch(() => undefined);
 }
