@@ -161,6 +161,8 @@ export const serverSchema = z.object({
   reasoning: z.enum(['hidden', 'exposed']).optional(),
   cache_ttl_seconds: z.number().int().positive().optional(),
   drain_ms: z.number().int().nonnegative().optional(),
+  /** Streaming: events within this many ms of the last socket write share the next one (0: no window). */
+  stream_coalesce_ms: z.number().int().min(0).max(1000).optional(),
 }).strict();
 
 export const storageSchema = z.object({

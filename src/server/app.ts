@@ -11,7 +11,7 @@ import type { ResponseCache, Store } from '../store/store.js';
 import type { UsageSink } from '../store/usage-record.js';
 import { handleAdmin } from './admin.js';
 import { isModelAllowed } from '../store/virtual-key.js';
-import { handleChat, type ChatContext } from './chat-handler.js';
+import { DEFAULT_STREAM_COALESCE_MS, handleChat, type ChatContext } from './chat-handler.js';
 import { Governance } from './governance.js';
 import { parseJson, readBody, sendError, sendJson } from './http-io.js';
 import type { Reliability } from '../reliability/reliability.js';
@@ -27,6 +27,8 @@ export interface GatewayOptions {
   /** Default reasoning visibility for callers without a key policy: 'hidden' unless configured. */
   reasoning?: 'hidden' | 'exposed';
   cacheTtlSeconds?: number;
+  /** See ChatContext.streamCoalesceMs (default 16). */
+  streamCoalesceMs?: number;
   /** Timeouts, retries, circuit breakers and balancing; see src/reliability/. */
   reliability?: Reliability;
   /** Slow clients: headers within this (default 20 s)… */
@@ -56,6 +58,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     governance,
     cache: store?.cache ?? null as ResponseCache | null,
     cacheTtlSeconds: opts.cacheTtlSeconds ?? 3600,
+    streamCoalesceMs: opts.streamCoalesceMs ?? DEFAULT_STREAM_COALESCE_MS,
     maxBodyBytes,
     reasoningDefault: opts.reasoning ?? 'hidden',
     reliability: opts.reliability,

@@ -152,6 +152,7 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     masterKey: env[masterKeyEnv] || undefined,
     reasoning: config.server?.reasoning,
     cacheTtlSeconds: config.server?.cache_ttl_seconds,
+    streamCoalesceMs: config.server?.stream_coalesce_ms,
     reliability,
     clientHeadersTimeoutMs: config.reliability?.client?.headers_timeout_ms,
     clientRequestTimeoutMs: config.reliability?.client?.request_timeout_ms,

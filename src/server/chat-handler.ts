@@ -29,6 +29,14 @@ export interface ChatContext {
   governance: Governance;
   cache: ResponseCache | null;
   cacheTtlSeconds: number;
+  /**
+   * On a fast stream (a local model at hundreds or thousands of tokens/s), an event produced within
+   * this many ms of the last socket write waits for the end of that window and goes out with the
+   * others. Each write costs the gateway's core ~15–30 µs, which on a core shared with llama.cpp is
+   * taken from generation; 16 ms is one frame of a 60 Hz display, so no reader sees the grouping.
+   * The role header and the first token are never held.
+   */
+  streamCoalesceMs?: number;
   maxBodyBytes: number;
   reasoningDefault: 'hidden' | 'exposed';
   /** Timeouts, retries, breakers, balancing (src/reliability/); a default policy when absent. */
@@ -212,11 +220,12 @@ async function completeChat(t: Turn): Promise<void> {
   if (t.cacheKey) t.ctx.cache!.set(t.cacheKey, { body, createdAt: Date.now() }, t.ctx.cacheTtlSeconds).catch(() => undefined);
 }
 
-/** See streamChat's write(): how long a fast stream's events may wait to share one socket write. */
-const COALESCE_MS = 2;
+/** See ChatContext.streamCoalesceMs. */
+export const DEFAULT_STREAM_COALESCE_MS = 16;
 
 async function streamChat(t: Turn): Promise<void> {
   const { res, chat, out, signal } = t;
+  const coalesceMs = t.ctx.streamCoalesceMs ?? DEFAULT_STREAM_COALESCE_MS;
   const { value: parts, deployment, route } = await executeStream(t.plan, chat, signal, { reliability: t.ctx.reliability });
   out.deployment = deployment;
   out.route = route;
@@ -232,7 +241,7 @@ async function streamChat(t: Turn): Promise<void> {
   // turn of the event loop goes out in one write (cork, uncork in setImmediate, after the
   // upstream read that produced them was fully turned into events — an upstream that sends the
   // whole answer in one read is answered with one write); and on a fast stream (a local model at
-  // thousands of tokens/s) an event arriving within COALESCE_MS of the last write waits for the
+  // thousands of tokens/s) an event arriving within coalesceMs of the last write waits for the
   // end of that window, with any others. A slow stream's events and the first token are never
   // held beyond the turn that produced them.
   let corked = false;
@@ -261,7 +270,7 @@ async function streamChat(t: Turn): Promise<void> {
     if (recorded) recorded.push(event.slice(6, -2)); // strip `data: ` and the blank line
     if (corked) { eventsInCork = true; res.write(event); return; }
     if (timer) { pending += event; return; }
-    const wait = COALESCE_MS - (performance.now() - lastWrite);
+    const wait = coalesceMs - (performance.now() - lastWrite);
     if (wait <= 0) {
       cork();
       eventsInCork = true;
