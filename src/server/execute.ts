@@ -216,13 +216,26 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
   const { it, held } = done.value;
   let ended = false;
   // One watchdog per stream instead of a timer and a listener per part: it re-arms itself from
-  // the time of the last part, and rejects `stalled` (raced against each read) when the idle or
-  // total budget runs out or the client leaves. Providers that ignore their signal still cannot
-  // leave the client hanging.
+  // the time of the last part, and when the idle or total budget runs out (or the client leaves)
+  // it rejects the read in progress and every later one. Providers that ignore their signal still
+  // cannot leave the client hanging. (Not Promise.race against a shared "stalled" promise: that
+  // leaves one reaction per part on it until the stream ends.)
   let lastPart = rel.now();
-  let rejectStall: (e: unknown) => void = () => undefined;
-  const stalled = new Promise<never>((_, reject) => { rejectStall = reject; });
-  stalled.catch(() => undefined);
+  let stallError: unknown = null;
+  let wake: ((e: unknown) => void) | null = null;
+  const rejectStall = (e: unknown): void => {
+    stallError ??= e;
+    const w = wake;
+    wake = null;
+    w?.(e);
+  };
+  const read = (): Promise<IteratorResult<StreamPart>> => {
+    if (stallError !== null) return Promise.reject(stallError);
+    return new Promise((resolve, reject) => {
+      wake = reject;
+      it.next().then(resolve, reject);
+    });
+  };
   let timer: NodeJS.Timeout | undefined;
   const check = (): void => {
     const now = rel.now();
@@ -255,7 +268,8 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
         if (h) return { done: false, value: h };
         if (ended) return { done: true, value: undefined };
         try {
-          const r = await Promise.race([it.next(), stalled]);
+          const r = await read();
+          wake = null;
           lastPart = rel.now();
           if (r.done) { end(); return r; }
           if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
