@@ -112,27 +112,19 @@ export class LocalProvider implements Provider {
       await lease.release();
       throw asGatewayError(err);
     }
-    const parts = generate({
-      lease, prompt, sampling: sampling(call.request), signal: call.signal,
-      onToken: () => { this.generatedTokens++; },
-    });
-    const model = call.upstreamModel;
     let started = false;
     // A stream dropped before its first read never runs its `finally`: free the sequence on abort instead.
     const onAbort = (): void => { if (!started) void lease.release(); };
     call.signal.addEventListener('abort', onAbort, { once: true });
-    return (async function* (): AsyncGenerator<StreamPart> {
-      started = true;
-      call.signal.removeEventListener('abort', onAbort);
-      try {
-        yield { type: 'start', model, created: Math.floor(Date.now() / 1000) };
-        yield* parts;
-      } catch (err) {
-        yield { type: 'error', error: asGatewayError(err) };
-      } finally {
-        await lease.release();
-      }
-    })();
+    return generate({
+      lease, prompt, sampling: sampling(call.request), signal: call.signal,
+      onToken: () => { this.generatedTokens++; },
+      start: { type: 'start', model: call.upstreamModel, created: Math.floor(Date.now() / 1000) },
+      onFirstRead: () => {
+        started = true;
+        call.signal.removeEventListener('abort', onAbort);
+      },
+    });
   }
 
   async complete(call: ProviderCall): Promise<ChatResult> {
