@@ -65,6 +65,12 @@ export interface Usage {
 export type StreamPart =
   | { type: 'start'; id?: string; model?: string; created?: number }
   | { type: 'text'; text: string }
+  /**
+   * Plain content chunks of an OpenAI-compatible upstream, forwarded as text (see
+   * providers/passthrough-chunk.ts): each is the upstream chunk from `"choices":[` on; `textChars`
+   * counts their content as written in JSON.
+   */
+  | { type: 'raw-chunks'; chunks: string[]; textChars: number }
   | { type: 'reasoning'; text: string }
   | { type: 'tool-call'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'usage'; usage: Usage }

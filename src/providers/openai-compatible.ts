@@ -15,6 +15,7 @@ import { newToolCallId } from '../core/ids.js';
 import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
 import { PRESETS } from './presets/presets.js';
 import type { CancelSignal } from '../core/cancel.js';
+import { plainChunk } from './passthrough-chunk.js';
 
 /** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing fields). */
 const GATEWAY_FIELDS = ['provider', 'models'] as const;
@@ -133,7 +134,10 @@ export class OpenAICompatibleProvider implements Provider {
       const text = await res.body.text();
       return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
     }
-    return sseParts(this.id, res.body, (err) => this.failure(err));
+    // Plain chunks are forwarded as text only for the plain OpenAI dialect: others put reasoning,
+    // usage or ids in places the pass-through does not look at.
+    const passthrough = this.dialect === PRESETS['openai-compatible'].dialect;
+    return sseParts(this.id, res.body, (err) => this.failure(err), passthrough);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -151,14 +155,27 @@ export class OpenAICompatibleProvider implements Provider {
 
 async function* sseParts(
   provider: string, body: Dispatcher.ResponseData['body'], failure: (err: unknown) => GatewayError,
+  passthrough = false,
 ): AsyncGenerator<StreamPart> {
   const out: StreamPart[] = [];
   const state: ChunkState = { started: false };
   let done = false;
   let bad: GatewayError | undefined;
+  // Consecutive plain chunks become one part, so a read full of them is one trip through the
+  // part iterators instead of one per chunk.
+  let raw: Extract<StreamPart, { type: 'raw-chunks' }> | null = null;
   const decoder = new SseDecoder((data) => {
     if (done || bad) return;
-    if (data === '[DONE]') { done = true; return; }
+    if (data === '[DONE]') { done = true; raw = null; return; }
+    if (passthrough && state.started) {
+      const plain = plainChunk(data);
+      if (plain) {
+        if (raw) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
+        else { raw = { type: 'raw-chunks', chunks: [plain.rest], textChars: plain.textChars }; out.push(raw); }
+        return;
+      }
+    }
+    raw = null;
     let json: unknown;
     try {
       json = JSON.parse(data);
@@ -181,6 +198,7 @@ async function* sseParts(
     // costs an AbortError with a stack trace per request); the rest is drained below instead.
     for await (const chunk of body.iterator({ destroyOnReturn: false })) {
       decoder.push(utf8.decode(chunk as Buffer, { stream: true }));
+      raw = null; // a part already handed out is never appended to
       for (let i = 0; i < out.length; i++) yield out[i];
       out.length = 0;
       if (bad) { yield { type: 'error', error: bad }; return; }

@@ -319,6 +319,12 @@ async function streamChat(t: Turn): Promise<void> {
         generated += p.text.length;
         write(writer.text('content', p.text));
         break;
+      case 'raw-chunks':
+        writer ??= begin();
+        firstByte();
+        generated += p.textChars;
+        for (const c of p.chunks) write(writer.raw(c));
+        break;
       case 'reasoning':
         writer ??= begin();
         generated += p.text.length;

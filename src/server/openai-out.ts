@@ -61,11 +61,18 @@ export function completionOut(o: CompletionOutOptions): Record<string, unknown> 
 export class ChunkWriter {
   private readonly prefix: string;
   private readonly usagePrefix: string;
+  private readonly rawPrefix: string;
 
   constructor(id: string, model: string, created: number) {
     const head = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)}`;
     this.prefix = `data: ${head},"choices":[{"index":0,"delta":`;
     this.usagePrefix = `data: ${head},"choices":[],"usage":`;
+    this.rawPrefix = `data: ${head},`;
+  }
+
+  /** A forwarded upstream chunk (`"choices":[…]…}`, see providers/passthrough-chunk.ts) under this response's head. */
+  raw(rest: string): string {
+    return `${this.rawPrefix}${rest}\n\n`;
   }
 
   delta(delta: Record<string, unknown>): string {
