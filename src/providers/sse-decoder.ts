@@ -14,16 +14,24 @@ export class SseDecoder {
 
   push(text: string): void {
     this.buf = this.buf.length ? this.buf + text : text;
+    const buf = this.buf;
     let start = 0;
     for (;;) {
-      const nl = this.buf.indexOf('\n', start);
+      const nl = buf.indexOf('\n', start);
       if (nl < 0) break;
+      // The usual event, `data: X` and a blank line (LF only), dispatched without line splitting.
+      if (nl > start && buf.charCodeAt(nl + 1) === 10 && this.data.length === 0 && this.event === null
+        && buf.startsWith('data: ', start) && buf.charCodeAt(nl - 1) !== 13) {
+        this.onData(buf.slice(start + 6, nl), null);
+        start = nl + 2;
+        continue;
+      }
       let end = nl;
-      if (end > start && this.buf.charCodeAt(end - 1) === 13) end--; // CRLF
-      this.line(this.buf.slice(start, end));
+      if (end > start && buf.charCodeAt(end - 1) === 13) end--; // CRLF
+      this.line(buf.slice(start, end));
       start = nl + 1;
     }
-    this.buf = start === 0 ? this.buf : this.buf.slice(start);
+    this.buf = start === 0 ? buf : buf.slice(start);
   }
 
   /** Dispatches a final event that had no trailing blank line (some servers end that way). */
