@@ -192,12 +192,19 @@ async function* sseParts(
     readChunk(json, state, out);
   });
   const utf8 = new TextDecoder();
+  let clean = true;
   let finished = false;
   try {
     // destroyOnReturn: false, so that leaving the loop at [DONE] does not destroy the body (which
     // costs an AbortError with a stack trace per request); the rest is drained below instead.
     for await (const chunk of body.iterator({ destroyOnReturn: false })) {
-      decoder.push(utf8.decode(chunk as Buffer, { stream: true }));
+      // Buffer#toString is the fast decoder, safe whenever no character is split across reads:
+      // the TextDecoder (which keeps a split character's bytes) is clean after a read that ended
+      // in an ASCII byte, and this read ends in one too.
+      const buf = chunk as Buffer;
+      const asciiEnd = buf.length > 0 && buf[buf.length - 1] < 0x80;
+      decoder.push(asciiEnd && clean ? buf.toString('utf8') : utf8.decode(buf, { stream: true }));
+      clean = asciiEnd;
       raw = null; // a part already handed out is never appended to
       for (let i = 0; i < out.length; i++) yield out[i];
       out.length = 0;

@@ -14,7 +14,7 @@
 
 const CHOICES = '"choices":[';
 /** Keys (or values) that need the parsing path when they appear after `"choices":[`. */
-const NOT_PLAIN = /"(?:role|tool_calls|function_call|reasoning[a-z_]*|thinking|refusal|error|x_[a-z_]+|usage|model|id|object|created|finish_reason)"\s*:\s*[^n\s]|"(?:model|id|object|created|choices)"\s*:|"index"\s*:\s*[1-9]/;
+const NOT_PLAIN = /"(?:role|tool_calls|function_call|reasoning[a-z_]*|thinking|refusal|error|x_[a-z_]+|usage|model|id|object|created|finish_reason)"\s*:\s*[^n\s]|"(?:model|id|object|created|choices)"\s*:|"index"\s*:\s*[1-9]/g;
 
 export interface PlainChunk {
   /** The chunk from `"choices":[` to its closing brace. */
@@ -27,51 +27,60 @@ export interface PlainChunk {
 export function plainChunk(data: string): PlainChunk | null {
   const at = data.indexOf(CHOICES);
   if (at < 0 || data.charCodeAt(0) !== 0x7b /* { */) return null;
-  const rest = data.slice(at);
-  if (NOT_PLAIN.test(rest.slice(CHOICES.length))) return null;
-  const textChars = contentChars(rest);
+  NOT_PLAIN.lastIndex = at + CHOICES.length;
+  if (NOT_PLAIN.test(data)) return null;
+  const textChars = contentChars(data, at);
   // Chunks without text (an empty delta, a keep-alive) are left to the parser, which drops them.
-  if (textChars === 0 || !balancedObject(data)) return null;
-  return { rest, textChars };
+  // Only what is forwarded is checked: the head before `"choices"` is replaced anyway.
+  if (textChars === 0 || !balancedTail(data, at)) return null;
+  return { rest: data.slice(at), textChars };
 }
 
 /**
- * True when `s` is one `{…}` with balanced brackets outside strings, closed strings, and nothing
- * after the final brace. Not a full JSON validator, but a truncated or spliced chunk fails it.
+ * True when `{` + `s.slice(from)` is one object: brackets balanced outside strings, strings closed,
+ * nothing after the final brace. Not a full JSON validator, but a truncated or spliced chunk
+ * fails it.
  */
-function balancedObject(s: string): boolean {
-  let depth = 0;
-  let inString = false;
+function balancedTail(s: string, from: number): boolean {
+  // Raw control characters are never valid in JSON (outside strings only as whitespace, which
+  // upstreams do not put in chunks): one native scan instead of a check per character.
+  CONTROL.lastIndex = from;
+  if (CONTROL.test(s)) return false;
+  let depth = 1;
   const n = s.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-      else if (c < 0x20) return false; // raw control characters are not valid in JSON strings
-      continue;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
+    if (c === 0x22 /* " */) {
+      i = stringEnd(s, i);
+      if (i < 0) return false;
+    } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) {
       depth--;
-      if (depth < 0) return false;
-      if (depth === 0 && i !== n - 1) return false;
+      if (depth === 0) return i === n - 1;
     }
   }
-  return depth === 0 && !inString;
+  return false;
+}
+
+const CONTROL = /[\x00-\x1f]/g;
+
+/** The index of the quote closing the string that opens at `open` (one not escaped by an odd run of backslashes), or -1. */
+function stringEnd(s: string, open: number): number {
+  let q = open;
+  for (;;) {
+    q = s.indexOf('"', q + 1);
+    if (q < 0) return -1;
+    let b = q - 1;
+    while (s.charCodeAt(b) === 0x5c /* \ */) b--;
+    if ((q - 1 - b) % 2 === 0) return q;
+  }
 }
 
 const CONTENT = '"content":"';
 
-function contentChars(rest: string): number {
-  const at = rest.indexOf(CONTENT);
+function contentChars(s: string, from: number): number {
+  const at = s.indexOf(CONTENT, from);
   if (at < 0) return 0;
-  const start = at + CONTENT.length;
-  for (let i = start; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i - start;
-  }
-  return 0;
+  const end = stringEnd(s, at + CONTENT.length - 1);
+  return end < 0 ? 0 : end - (at + CONTENT.length);
 }
