@@ -6,10 +6,11 @@
  *
  *   node dist/bench/local.js [--runs N (15)] [--tokens N (200)] [--warmup N (15)] [--bench-cpu 0|1] [--no-pin]
  *
- * CPU pinning (when taskset exists and there are two CPUs): this process, with its llama.cpp thread, on
- * CPU 0; the gateway, with its llama.cpp thread, on CPU 1 (`--bench-cpu 1` swaps them). So in every path the model computes on one core
- * that it shares only with the JS serving it; in the HTTP path the client's SSE parsing runs on the other
- * core, as a real client on another machine or core would.
+ * CPU pinning (when taskset exists and there are two CPUs): the gateway, with its llama.cpp thread, on
+ * CPU 1; this process on CPU 0 while it is the gateway's SSE client, and moved onto CPU 1 (all its threads,
+ * llama.cpp's included) for the direct and in-process runs (`--bench-cpu 1` swaps the CPUs). So in every
+ * path the model computes on the same core, shared only with the JS serving it; in the HTTP path the
+ * client's SSE parsing runs on the other core, as a real client on another machine or core would.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -105,10 +106,17 @@ async function main(): Promise<void> {
     const ds: Sample[] = []; const ps: Sample[] = []; const gs: Sample[] = [];
     try {
       // The gateway loads the model on its first request; all paths are warmed alike.
-      for (let i = 0; i < WARMUP; i++) { await d(); await p.run(); await g(); }
+      // Every path computes on the same core: for the direct and in-process runs this process (and its
+      // llama.cpp threads) moves onto the gateway's core, which is idle then; for the gateway runs it
+      // moves back, so the SSE client parses on the other core. Otherwise the ratio also measures the
+      // difference between two cores.
+      const here = (f: () => Promise<Sample>) => async () => { if (pin) pinSelf(gatewayCpu); try { return await f(); } finally { if (pin) pinSelf(BENCH_CPU); } };
+      const dd = here(d);
+      const pp = here(() => p.run());
+      for (let i = 0; i < WARMUP; i++) { await dd(); await pp(); await g(); }
       for (let i = 0; i < RUNS; i++) {
         // Rotate the order so none of the paths always runs right after another.
-        const order = [() => d().then((x) => ds.push(x)), () => p.run().then((x) => ps.push(x)), () => g().then((x) => gs.push(x))];
+        const order = [() => dd().then((x) => ds.push(x)), () => pp().then((x) => ps.push(x)), () => g().then((x) => gs.push(x))];
         for (let k = 0; k < 3; k++) await order[(i + k) % 3]();
       }
     } finally {
@@ -130,7 +138,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`Embedded llama.cpp: direct node-llama-cpp vs LocalProvider in-process vs the gateway over HTTP (SSE). ${TOKENS} tokens per run, ${RUNS} rounds (order rotating) after ${WARMUP} untimed ones, medians; ratio and added TTFT are medians over each round's pair. CPU, threads=1, sequences=1, contextSize=${SETTINGS.contextSize}.`);
-  console.log(`Machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${la(loadBefore)} (start) / ${la(loadAfter)} (end). Pinning: ${pin ? `bench process (direct, in-process, SSE client) on CPU ${BENCH_CPU}; gateway on CPU ${gatewayCpu}` : 'none'}.\n`);
+  console.log(`Machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${la(loadBefore)} (start) / ${la(loadAfter)} (end). Pinning: ${pin ? `gateway on CPU ${gatewayCpu}; the direct and in-process runs on CPU ${gatewayCpu} too (the bench process moves there for them); the SSE client on CPU ${BENCH_CPU}` : 'none'}.\n`);
   console.log('| model | direct tok/s | in-process tok/s | gateway HTTP tok/s | in-process / direct | gateway / direct (target ≥ 0.95) |');
   console.log('|---|---|---|---|---|---|');
   for (const r of tps) console.log(r);

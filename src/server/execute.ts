@@ -229,13 +229,6 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
     wake = null;
     w?.(e);
   };
-  const read = (): Promise<IteratorResult<StreamPart>> => {
-    if (stallError !== null) return Promise.reject(stallError);
-    return new Promise((resolve, reject) => {
-      wake = reject;
-      it.next().then(resolve, reject);
-    });
-  };
   let timer: NodeJS.Timeout | undefined;
   const check = (): void => {
     const now = rel.now();
@@ -261,27 +254,38 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
     signal.removeEventListener('abort', onClient);
     a.unlink();
   };
+  /** A read that failed (or was cut by the watchdog): an error part, or the end if the client left. */
+  const failed = (e: unknown): IteratorResult<StreamPart> => {
+    end();
+    void it.return?.()?.catch(() => undefined);
+    if (signal.aborted) return { done: true, value: undefined };
+    a.state.failures++;
+    a.state.breaker.failure();
+    return { done: false, value: { type: 'error', error: asGatewayError(e) } };
+  };
   const parts: AsyncIterable<StreamPart> = {
     [Symbol.asyncIterator]: () => ({
-      next: async (): Promise<IteratorResult<StreamPart>> => {
+      // Not an async function: one promise per part, settled straight from the provider's.
+      next: (): Promise<IteratorResult<StreamPart>> => {
         const h = held.shift();
-        if (h) return { done: false, value: h };
-        if (ended) return { done: true, value: undefined };
-        try {
-          const r = await read();
-          wake = null;
-          lastPart = rel.now();
-          if (r.done) { end(); return r; }
-          if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
-          return r;
-        } catch (e) {
-          end();
-          void it.return?.()?.catch(() => undefined);
-          if (signal.aborted) return { done: true, value: undefined };
-          a.state.failures++;
-          a.state.breaker.failure();
-          return { done: false, value: { type: 'error', error: asGatewayError(e) } };
-        }
+        if (h) return Promise.resolve({ done: false, value: h });
+        if (ended) return Promise.resolve({ done: true, value: undefined });
+        if (stallError !== null) return Promise.resolve(failed(stallError));
+        return new Promise((resolve) => {
+          wake = (e) => resolve(failed(e));
+          it.next().then((r) => {
+            if (wake === null) return; // the watchdog already answered this read
+            wake = null;
+            lastPart = rel.now();
+            if (r.done) end();
+            else if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
+            resolve(r);
+          }, (e: unknown) => {
+            if (wake === null) return;
+            wake = null;
+            resolve(failed(e));
+          });
+        });
       },
       return: async (): Promise<IteratorResult<StreamPart>> => {
         if (!ended) {
