@@ -1,19 +1,10 @@
 /** `switchyard harmony render|parse` through `run`, with in-memory streams. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { run } from '../../../src/cli/harmony.js';
+import { runCli as runCommand } from '../../helpers/cli-io.js';
 
-async function cli(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
-  const code = await run(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr });
-  return { code, out, err };
-}
+const cli = (args: string[], stdin = '') => runCommand(run, args, stdin);
 
 test('render an OpenAI chat request', async () => {
   const { code, out } = await cli(['render', '--date', '2025-06-28'], JSON.stringify({

@@ -2,22 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { run as keys } from '../../../src/cli/keys.js';
 import { run as spend } from '../../../src/cli/spend.js';
 import { createStore } from '../../../src/store/create-store.js';
+import { runCli } from '../../helpers/cli-io.js';
 
-async function cli(cmd: typeof keys, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const code = await cmd(args, { stdin: new PassThrough(), stdout, stderr });
-  return { code, out, err };
-}
+const cli = (cmd: typeof keys, args: string[]) => runCli(cmd, args);
 
 describe('switchyard keys / spend', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));

@@ -1,19 +1,10 @@
 /** `switchyard sim` harmony flags: help lists them, bad values exit 2 with a reason. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { run } from '../../../src/cli/sim.js';
+import { runCli } from '../../helpers/cli-io.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
-  const code = await run(args, { stdin: Readable.from([]), stdout, stderr });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(run, args);
 
 test('help documents harmony mode and every variant', async () => {
   const { code, out } = await cli(['--help']);

@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { run } from '../../../src/cli/privacy.js';
+import { runCli as runCommand } from '../../helpers/cli-io.js';
 
 async function runCli(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
-  const code = await run(args, { stdin: Readable.from([Buffer.from(input, 'utf8')]), stdout, stderr });
+  const { code, out, err } = await runCommand(run, args, input);
   return { code, stdout: out, stderr: err };
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/cli/router.js';
-import { memoryIO } from './cli-io.js';
+import { memoryIO } from '../../helpers/cli-io.js';
 
 test('score keeps order and ids, reports bad lines on stderr and exits 1 at the end', async () => {
   const io = memoryIO([

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/cli/router.js';
 import { auc } from '../../../src/router/learned/metrics.js';
-import { memoryIO } from './cli-io.js';
+import { memoryIO } from '../../helpers/cli-io.js';
 
 /** Deterministic PRNG so the synthetic set is the same on every run. */
 function rng(seed: number): () => number {
