@@ -23,7 +23,7 @@ export class BackgroundCheckpointer {
       if (!this.alive) return;
       this.alive = false;
       console.error(`switchyard: background WAL checkpoints stopped (${why}); SQLite checkpoints on commit again`);
-      for (const db of this.dbs) if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      this.checkpointOnCommit();
     };
     worker.on('error', (err) => fallBack(err instanceof Error ? err.message : String(err)));
     worker.on('exit', (code) => fallBack(`worker exited with code ${code}`));
@@ -42,6 +42,11 @@ export class BackgroundCheckpointer {
     return new BackgroundCheckpointer(worker);
   }
 
+  /** The adopted connections go back to SQLite's own checkpoints. */
+  private checkpointOnCommit(): void {
+    for (const db of this.dbs) if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  }
+
   /** Stops `db` from checkpointing on commit; the worker checkpoints for it. */
   adopt(db: Database.Database): void {
     this.dbs.add(db);
@@ -52,7 +57,7 @@ export class BackgroundCheckpointer {
   async close(): Promise<void> {
     if (!this.alive) return;
     this.alive = false;
-    for (const db of this.dbs) if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    this.checkpointOnCommit();
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.ref(); // the process waits for this last checkpoint
     this.worker.postMessage('close');

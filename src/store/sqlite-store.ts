@@ -5,8 +5,6 @@
  * on the same file (the CLI revoking a key while the server runs).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GatewayError } from '../core/errors.js';
 import { admissionError, assertCost, DEFAULT_RESERVATION_TTL_MS, periodsAt } from './budget-periods.js';
@@ -17,6 +15,7 @@ import type {
 } from './store.js';
 import { generateSecret, keyFromRow, keyIdOfSecret, normalizeNewKey, secretMatches, type KeyRow } from './virtual-key.js';
 import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
+import { openSqlite } from './sqlite-open.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -66,12 +65,7 @@ export class SqliteStore implements Store, KeyStore, SpendStore, BudgetStore, Re
   private cacheWrites = 0;
 
   constructor(opts: SqliteStoreOptions) {
-    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-    this.db = new Database(opts.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Another process (the CLI) may hold the write lock for a moment; wait instead of failing.
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(opts.path);
     this.db.exec(SCHEMA);
     opts.checkpointer?.adopt(this.db);
     this.now = opts.now ?? Date.now;

@@ -4,10 +4,9 @@
  * bounded; when it overflows, the oldest records are dropped and counted (`stats().dropped`).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { UsageRecord, UsageSink } from './usage-record.js';
 import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
+import { openSqlite } from './sqlite-open.js';
 
 export interface SqliteUsageLogOptions {
   path: string;
@@ -23,15 +22,6 @@ const COLUMNS = [
   'input_tokens', 'output_tokens', 'reasoning_tokens', 'cached_tokens', 'usage_estimated', 'cost_usd',
   'latency_ms', 'ttft_ms', 'route', 'meta',
 ] as const;
-
-export function openSqlite(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
 
 export function ensureRequestLogTable(db: Database.Database): void {
   // `id` (the x-request-id) is deliberately not indexed: random UUIDs scatter b-tree pages and
