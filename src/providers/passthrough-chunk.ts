@@ -12,6 +12,8 @@
  * before. Reasoning can therefore never pass through unseen: a chunk that mentions it is parsed.
  */
 
+import { stringEnd } from '../core/json-scan.js';
+
 const CHOICES = '"choices":[';
 /** Keys (or values) that need the parsing path when they appear after `"choices":[`. */
 const NOT_PLAIN = /"(?:role|tool_calls|function_call|reasoning[a-z_]*|thinking|refusal|error|x_[a-z_]+|usage|model|id|object|created|finish_reason)"\s*:\s*[^n\s]|"(?:model|id|object|created|choices)"\s*:|"index"\s*:\s*[1-9]/g;
@@ -63,18 +65,6 @@ function balancedTail(s: string, from: number): boolean {
 }
 
 const CONTROL = /[\x00-\x1f]/g;
-
-/** The index of the quote closing the string that opens at `open` (one not escaped by an odd run of backslashes), or -1. */
-function stringEnd(s: string, open: number): number {
-  let q = open;
-  for (;;) {
-    q = s.indexOf('"', q + 1);
-    if (q < 0) return -1;
-    let b = q - 1;
-    while (s.charCodeAt(b) === 0x5c /* \ */) b--;
-    if ((q - 1 - b) % 2 === 0) return q;
-  }
-}
 
 const CONTENT = '"content":"';
 

@@ -1,6 +1,7 @@
 /** Small helpers around node:http shared by every route. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.js';
+import { stringEnd } from '../core/json-scan.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
@@ -76,14 +77,12 @@ export function parseJson(text: string): unknown {
 function jsonDepth(text: string): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped char
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) { if (++depth > max) { max = depth; if (max > 10_000) return max; } }
+    if (c === 34) {
+      i = stringEnd(text, i);
+      if (i < 0) return max; // an unterminated string: nothing after it counts
+    } else if (c === 91 || c === 123) { if (++depth > max) { max = depth; if (max > 10_000) return max; } }
     else if (c === 93 || c === 125) depth--;
   }
   return max;
