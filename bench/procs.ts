@@ -7,6 +7,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface Proc {
   name: string;
@@ -167,4 +169,19 @@ export function otherLoad(excludePids: number[]): string {
   } catch {
     return 'top unavailable';
   }
+}
+
+/**
+ * A full garbage collection of this process, now. The load generator runs one before each
+ * fixed-rate phase, so that the garbage of the phases before (a thousand streams, 50-connection
+ * load) is not collected while latency is being measured: its collections pause the reading of
+ * every response in flight, and its helper threads take the core from the simulator beside it.
+ * (`npm run bench` also starts Node with --no-memory-reducer, which otherwise starts collections
+ * exactly when the generator's allocation rate is low, i.e. in the middle of a measurement.)
+ */
+export function collectGarbage(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) { g(); return; }
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster, type GatewayName, type Name } from './cluster.js';
 import { burstStreams, closedLoop, openLoop, type ClosedLoopResult, type Target } from './load.js';
-import { cpuBusyShare, cpuSeconds, cpuTimes, machine, memStatus, otherLoad, pinSelf } from './procs.js';
+import { collectGarbage, cpuBusyShare, cpuSeconds, cpuTimes, machine, memStatus, otherLoad, pinSelf } from './procs.js';
 import { renderReport, writeReport, type BurstRow, type Mode, type RateRow, type Rep, type ThroughputRow } from './gateway-report.js';
 import { percentile } from './stats.js';
 import { hasWrk, wrkClosedLoop } from './wrk.js';
@@ -91,6 +91,7 @@ async function fixedRate(s: Settings, c: Cluster, name: Name, mode: Mode, rate: 
   // Open loop past a gateway's capacity only grows its queue without bound: say so instead.
   if (name !== 'direct' && maxRps < rate * 1.25) return { saturated: true, maxRps, p50: NaN, p99: NaN, ttft50: NaN, errors: 0, achieved: NaN, lagP99: NaN };
   c.alone(name);
+  collectGarbage();
   const r = await openLoop({ target: c.targets[name]!, body: BODIES[mode], stream: mode === 'stream', rate, durationS: s.rateS, warmupS: s.rateWarmupS });
   if (r.errors) log(`${name} ${mode} @${rate}/s: ${r.errors} errors, first: ${r.firstError}`);
   const lat = r.samples.map((x) => x.latency);
