@@ -78,9 +78,11 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const model = (name: string, providerId: string) =>
       `  - name: ${name}\n    deployments:\n      - provider: ${providerId}\n        model: sim-model\n        price: { input: 0.05, output: 0.20 }\n`;
     writeFileSync(config, `providers:\n${provider('sim', simOrigin)}${provider('slow', slowOrigin)}models:\n${model('bench', 'sim')}${model('bench-slow', 'slow')}`);
+    // Started as a user's `switchyard serve` starts it: the bin itself, whose shebang carries the
+    // Node flags the gateway ships with (bin/switchyard.js).
     const sy = await spawnPinned({
       name: 'switchyard', cpu: o.gatewayCpu, ready: LISTENING,
-      args: [node, cli, 'serve', '--config', config, '--port', '0', '--db', join(dir, 'usage.db')],
+      args: [cli, 'serve', '--config', config, '--port', '0', '--db', join(dir, 'usage.db')],
     });
     procs.push(sy.proc);
     const common = { 'content-type': 'application/json', authorization: 'Bearer x' };

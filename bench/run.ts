@@ -145,7 +145,7 @@ async function main(): Promise<number> {
   const s = settings(process.argv.slice(2));
   const pinned = pinSelf(LOAD_CPU);
   const m = machine();
-  log(`${m.cpus} CPUs (${m.model}), Node ${m.node}, load average ${m.load}; ${s.runs} run(s); load generator: ${s.wrk ? 'wrk + ' : ''}node/undici`);
+  log(`${m.cpus} CPUs (${m.model}), Node ${m.node}, load average ${m.load}; ${s.runs} run(s); load generator: ${s.wrk ? 'wrk + ' : ''}node (raw HTTP/1.1 open loop)`);
   if (!s.wrk) log('wrk not found (or --no-wrk): maximum throughput uses the Node closed-loop generator, which costs more CPU on the load core');
   const before = otherLoad([process.pid]);
   const c = await startCluster({ repoRoot, loadCpu: LOAD_CPU, gatewayCpu: GATEWAY_CPU, text: TEXT, chunks: 20, slowChunkIntervalMs: 100 });
