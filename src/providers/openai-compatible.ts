@@ -191,7 +191,9 @@ async function* sseParts(
     }
     readChunk(json, state, out);
   });
-  const utf8 = new TextDecoder();
+  // Created on the first read that needs it (a character split across reads): most streams never
+  // do, and each decoder holds a native converter for as long as its stream is open.
+  let utf8: TextDecoder | null = null;
   let clean = true;
   let finished = false;
   try {
@@ -203,7 +205,7 @@ async function* sseParts(
       // in an ASCII byte, and this read ends in one too.
       const buf = chunk as Buffer;
       const asciiEnd = buf.length > 0 && buf[buf.length - 1] < 0x80;
-      decoder.push(asciiEnd && clean ? buf.toString('utf8') : utf8.decode(buf, { stream: true }));
+      decoder.push(asciiEnd && clean ? buf.toString('utf8') : (utf8 ??= new TextDecoder()).decode(buf, { stream: true }));
       clean = asciiEnd;
       raw = null; // a part already handed out is never appended to
       for (let i = 0; i < out.length; i++) yield out[i];
@@ -212,7 +214,7 @@ async function* sseParts(
       if (done) break;
     }
     if (!done) {
-      decoder.push(utf8.decode());
+      if (utf8) decoder.push(utf8.decode());
       decoder.end();
     }
     for (let i = 0; i < out.length; i++) yield out[i];

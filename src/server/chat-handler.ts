@@ -296,7 +296,7 @@ async function streamChat(t: Turn): Promise<void> {
   let usage: Usage | undefined;
   let finish: FinishReason | undefined;
   // Upstreams that omit tool-call ids (or repeat them on every delta) still give clients one id per call.
-  const toolIds = new Map<number, string>();
+  let toolIds: Map<number, string> | null = null;
   for await (const p of parts) {
     if (signal.aborted) break;
     switch (p.type) {
@@ -328,6 +328,7 @@ async function streamChat(t: Turn): Promise<void> {
         writer ??= begin();
         firstByte();
         const call: Record<string, unknown> = { index: p.index };
+        toolIds ??= new Map();
         if (!toolIds.has(p.index)) {
           const id = p.id ?? newToolCallId();
           toolIds.set(p.index, id);
