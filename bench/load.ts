@@ -8,7 +8,7 @@
  * - `burstStreams`: N streaming requests opened at once, to measure memory under many open streams.
  */
 import { Pool } from 'undici';
-import { RawPool } from './raw-http.js';
+import { CONTENT, RawPool } from './raw-http.js';
 
 export interface Target {
   name: string;
@@ -38,8 +38,6 @@ export interface OpenLoopResult {
   lagP99: number;
 }
 
-// The first non-empty content delta: `"content":"x` (an empty role-only delta does not count).
-const CONTENT = /"content":\s?"[^"]/;
 
 interface OneResult { ok: boolean; ttft: number; error?: string }
 

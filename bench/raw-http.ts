@@ -19,8 +19,8 @@ export interface RawResult {
 
 type Done = (r: RawResult) => void;
 
-// The first non-empty content delta: `"content":"x` (an empty role-only delta does not count).
-const CONTENT = /"content":\s?"[^"]/;
+/** The first non-empty content delta: `"content":"x` (an empty role-only delta does not count). */
+export const CONTENT = /"content":\s?"[^"]/;
 const CR = 13;
 const LF = 10;
 
@@ -153,8 +153,8 @@ class Conn {
 
 /**
  * Connections to one origin, opened on demand (a request waits only for its own connect) and
- * reused. The final `\r\n` after a chunked body's last chunk is consumed before the next response
- * because it arrives in the same read in practice; a stray CRLF is skipped by the size parser.
+ * reused. The CRLF that ends a chunked body is dropped with the rest of its read when it came with
+ * the last chunk, and stripped from the front of the next response's head when it came alone.
  */
 export class RawPool {
   private readonly free: Conn[] = [];
