@@ -20,6 +20,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // a major GC every few seconds (12 KB promoted per request, 10–15 ms marking steps) until it
   // unlearns. A gateway's per-request objects die young, so that guess is turned off.
   setFlagsFromString('--no-allocation-site-pretenuring');
+  // undici parses HTTP with llhttp compiled to WebAssembly. Once a gateway is busy, V8 re-compiles
+  // llhttp's main parser function (33 KB of wasm) with its optimizing compiler: measured here,
+  // 440–560 ms of CPU on the gateway's core and a 29 MB compiler zone (42 MB allocated in all),
+  // at the moment load arrives, which was the highest RSS sample with 1,000 open streams. The
+  // baseline compiler's code costs no measurable CPU per request (A/B, wrk, 6 rounds), so wasm
+  // stays on it. Read when a wasm function is compiled, so setting it here (before the first
+  // upstream connection) is in time.
+  setFlagsFromString('--liftoff-only');
   let values;
   try {
     ({ values } = parseArgs({

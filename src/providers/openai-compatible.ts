@@ -8,14 +8,12 @@ import { Pool } from './undici-pool.js';
 import type { ChatResult, StreamPart } from '../core/types.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider, ProviderCall } from './provider.js';
-import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
-import { SseDecoder } from './sse-decoder.js';
+import { readCompletion } from './openai-wire.js';
+import { BufferedExchange, SseExchange, type BufferedResponse } from './upstream-exchange.js';
 import { httpError, networkError, parseUpstreamJson } from './upstream-errors.js';
 import { newToolCallId } from '../core/ids.js';
 import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
 import { PRESETS } from './presets/presets.js';
-import type { CancelSignal } from '../core/cancel.js';
-import { plainChunk } from './passthrough-chunk.js';
 
 /** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing fields). */
 const GATEWAY_FIELDS = ['provider', 'models'] as const;
@@ -46,6 +44,7 @@ export class OpenAICompatibleProvider implements Provider {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly path: string;
+  private readonly chatPath: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   readonly dialect: Dialect;
@@ -54,6 +53,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.id = opts.id;
     const url = new URL(opts.baseUrl);
     this.path = url.pathname.replace(/\/+$/, '');
+    this.chatPath = `${this.path}/chat/completions`;
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? new Pool(url.origin, {
       connections: opts.maxConnections ?? 256,
@@ -86,19 +86,11 @@ export class OpenAICompatibleProvider implements Provider {
     return JSON.stringify(body);
   }
 
-  // The caller's signal goes to undici as it is (undici reads only `aborted`, `reason` and the
-  // abort listener methods, which a Cancel has), and the provider's own deadline is undici's
-  // per-request headers and body (idle) timeouts: no controller, listener or timer per call.
-  // The gateway's execute.ts enforces the full timeout policy (ttft, idle, total) above this.
-  private async post(path: string, body: string, signal: CancelSignal): Promise<Dispatcher.ResponseData> {
-    try {
-      return await this.dispatcher.request({
-        path: this.path + path, method: 'POST', headers: this.headers, body, signal: signal as AbortSignal,
-        headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
-      });
-    } catch (err) {
-      throw this.failure(err);
-    }
+  private dispatchOptions(body: string): Dispatcher.DispatchOptions {
+    return {
+      path: this.chatPath, method: 'POST', headers: this.headers, body,
+      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
+    };
   }
 
   private failure(err: unknown): GatewayError {
@@ -109,35 +101,35 @@ export class OpenAICompatibleProvider implements Provider {
     return networkError(this.id, err);
   }
 
+  // The provider's own deadline is undici's per-request headers and body (idle) timeouts: no
+  // controller, listener or timer per call. The gateway's execute.ts enforces the full timeout
+  // policy (ttft, idle, total) above this, through the call's signal.
   async complete(call: ProviderCall): Promise<ChatResult> {
-    const res = await this.post('/chat/completions', this.body(call, false), call.signal);
-    let text: string;
+    const body = this.body(call, false);
+    let res: BufferedResponse;
     try {
-      text = await res.body.text();
+      res = await new Promise<BufferedResponse>((resolve, reject) => {
+        this.dispatcher.dispatch(this.dispatchOptions(body), new BufferedExchange(call.signal, resolve, reject));
+      });
     } catch (err) {
       throw this.failure(err);
     }
-    if (res.statusCode >= 400) throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
-    return readCompletion(parseUpstreamJson(this.id, text), newToolCallId);
+    if (res.status >= 400) throw httpError(this.id, res.status, res.text, res.retryAfter);
+    return readCompletion(parseUpstreamJson(this.id, res.text), newToolCallId);
   }
 
-  async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
-    const res = await this.post('/chat/completions', this.body(call, true), call.signal);
-    if (res.statusCode >= 400) {
-      let text = '';
-      try { text = await res.body.text(); } catch { /* keep the status alone */ }
-      throw httpError(this.id, res.statusCode, text, res.headers['retry-after']);
-    }
-    const ctype = String(res.headers['content-type'] ?? '');
-    if (ctype.includes('application/json')) {
-      // Some servers ignore stream:true and answer with one JSON body; replay it as parts.
-      const text = await res.body.text();
-      return replayAsParts(readCompletion(JSON.parse(text), newToolCallId));
-    }
-    // Plain chunks are forwarded as text only for the plain OpenAI dialect: others put reasoning,
-    // usage or ids in places the pass-through does not look at.
-    const passthrough = this.dialect === PRESETS['openai-compatible'].dialect;
-    return sseParts(this.id, res.body, (err) => this.failure(err), passthrough);
+  stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
+    const ex = new SseExchange({
+      provider: this.id,
+      signal: call.signal,
+      failure: (err) => this.failure(err),
+      httpError: (status, text, retryAfter) => httpError(this.id, status, text, retryAfter),
+      // Plain chunks are forwarded as text only for the plain OpenAI dialect: others put
+      // reasoning, usage or ids in places the pass-through does not look at.
+      passthrough: this.dialect === PRESETS['openai-compatible'].dialect,
+    });
+    this.dispatcher.dispatch(this.dispatchOptions(this.body(call, true)), ex);
+    return ex.opened;
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -151,101 +143,4 @@ export class OpenAICompatibleProvider implements Provider {
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
-}
-
-async function* sseParts(
-  provider: string, body: Dispatcher.ResponseData['body'], failure: (err: unknown) => GatewayError,
-  passthrough = false,
-): AsyncGenerator<StreamPart> {
-  const out: StreamPart[] = [];
-  const state: ChunkState = { started: false };
-  let done = false;
-  let bad: GatewayError | undefined;
-  // Consecutive plain chunks become one part, so a read full of them is one trip through the
-  // part iterators instead of one per chunk.
-  let raw: Extract<StreamPart, { type: 'raw-chunks' }> | null = null;
-  const decoder = new SseDecoder((data) => {
-    if (done || bad) return;
-    if (data === '[DONE]') { done = true; raw = null; return; }
-    if (passthrough && state.started) {
-      const plain = plainChunk(data);
-      if (plain) {
-        if (raw) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
-        else { raw = { type: 'raw-chunks', chunks: [plain.rest], textChars: plain.textChars }; out.push(raw); }
-        return;
-      }
-    }
-    raw = null;
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      bad = new GatewayError('upstream_error', `upstream ${provider} sent a malformed stream chunk: ${data.slice(0, 200)}`);
-      return;
-    }
-    const err = (json as { error?: unknown }).error;
-    if (err) {
-      const msg = typeof err === 'object' && err && typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : JSON.stringify(err);
-      bad = new GatewayError('upstream_error', `upstream ${provider} reported an error mid-stream: ${msg}`);
-      return;
-    }
-    readChunk(json, state, out);
-  });
-  // Created on the first read that needs it (a character split across reads): most streams never
-  // do, and each decoder holds a native converter for as long as its stream is open.
-  let utf8: TextDecoder | null = null;
-  let clean = true;
-  let finished = false;
-  try {
-    // destroyOnReturn: false, so that leaving the loop at [DONE] does not destroy the body (which
-    // costs an AbortError with a stack trace per request); the rest is drained below instead.
-    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
-      // Buffer#toString is the fast decoder, safe whenever no character is split across reads:
-      // the TextDecoder (which keeps a split character's bytes) is clean after a read that ended
-      // in an ASCII byte, and this read ends in one too.
-      const buf = chunk as Buffer;
-      const asciiEnd = buf.length > 0 && buf[buf.length - 1] < 0x80;
-      decoder.push(asciiEnd && clean ? buf.toString('utf8') : (utf8 ??= new TextDecoder()).decode(buf, { stream: true }));
-      clean = asciiEnd;
-      raw = null; // a part already handed out is never appended to
-      for (let i = 0; i < out.length; i++) yield out[i];
-      out.length = 0;
-      if (bad) { yield { type: 'error', error: bad }; return; }
-      if (done) break;
-    }
-    if (!done) {
-      if (utf8) decoder.push(utf8.decode());
-      decoder.end();
-    }
-    for (let i = 0; i < out.length; i++) yield out[i];
-    if (bad) { yield { type: 'error', error: bad }; return; }
-    finished = true;
-  } catch (err) {
-    yield { type: 'error', error: failure(err) };
-    return;
-  } finally {
-    // After [DONE] only the end of the chunked body is left: read it so the connection stays
-    // in the pool. Otherwise (client gone, upstream error) cut the upstream request.
-    // The loop's iterator no longer listens for 'error' here, and undici's body emits one when
-    // destroyed before its end: without a listener that would crash the process.
-    if (finished && !body.readableEnded) body.dump().catch(() => {});
-    else if (!finished) body.on('error', () => {}).destroy();
-  }
-}
-
-async function* replayAsParts(result: ChatResult): AsyncGenerator<StreamPart> {
-  yield { type: 'start', id: result.id, model: result.model, created: result.created };
-  const c = result.choices[0];
-  if (c) {
-    if (c.reasoning) yield { type: 'reasoning', text: c.reasoning };
-    if (c.content) yield { type: 'text', text: c.content };
-    if (c.toolCalls) {
-      for (let index = 0; index < c.toolCalls.length; index++) {
-        const tc = c.toolCalls[index];
-        yield { type: 'tool-call', index, id: tc.id, name: tc.function.name, argumentsDelta: tc.function.arguments };
-      }
-    }
-    yield { type: 'finish', reason: c.finish };
-  }
-  if (result.usage) yield { type: 'usage', usage: result.usage };
 }

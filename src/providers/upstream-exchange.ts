@@ -1,0 +1,412 @@
+/**
+ * One HTTP exchange with an OpenAI-compatible upstream, on undici's lowest-level API: the pool
+ * calls a handler object back (`onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`).
+ * `dispatcher.request()` would wrap every call in an async resource, a promise and a Readable
+ * body whose chunks a `for await` loop reads back through an async generator: on the gateway's
+ * core that was the largest share of per-request JavaScript, and with a thousand open streams
+ * several kilobytes each that outlive young collections. Here one object per exchange is the
+ * handler, and for streams also the async iterator the gateway reads parts from.
+ *
+ * Undici calls the old-style handler methods directly (a handler with `onRequestStart` would be
+ * wrapped in an adapter first), which is why these are used.
+ */
+import type { Dispatcher } from 'undici';
+import type { ChatResult, StreamPart } from '../core/types.js';
+import { GatewayError } from '../core/errors.js';
+import type { CancelSignal } from '../core/cancel.js';
+import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
+import { SseDecoder } from './sse-decoder.js';
+import { plainChunk } from './passthrough-chunk.js';
+import { newToolCallId } from '../core/ids.js';
+
+/** What a buffered exchange settles with. */
+export interface BufferedResponse {
+  status: number;
+  text: string;
+  contentType: string;
+  retryAfter: string | undefined;
+}
+
+/** The response headers the providers read, found without building a header object. */
+interface Head { contentType: string; retryAfter: string | undefined }
+
+function readHead(raw: Buffer[] | string[] | null): Head {
+  const head: Head = { contentType: '', retryAfter: undefined };
+  if (!raw) return head;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    const len = name.length;
+    if (len !== 12 && len !== 11) continue;
+    const n = (typeof name === 'string' ? name : name.toString('latin1')).toLowerCase();
+    if (n === 'content-type') head.contentType = raw[i + 1].toString();
+    else if (n === 'retry-after') head.retryAfter = raw[i + 1].toString();
+  }
+  return head;
+}
+
+type Abort = (err?: Error) => void;
+
+/**
+ * The part every exchange shares: the link to the caller's signal and undici's abort function.
+ * Subclasses see each event once; after `settle()` nothing more is delivered.
+ */
+abstract class Exchange implements Dispatcher.DispatchHandler {
+  protected abortUpstream: Abort | null = null;
+  /** Set when the caller gave up before undici handed us its abort function. */
+  protected cancelled: Error | null = null;
+  protected settled = false;
+  private readonly onSignal: (() => void) | null;
+
+  constructor(protected readonly signal: CancelSignal) {
+    if (signal.aborted) {
+      this.onSignal = null;
+      this.cancelled = asError(signal.reason);
+    } else {
+      this.onSignal = () => this.cancel(asError(signal.reason));
+      signal.addEventListener('abort', this.onSignal, { once: true });
+    }
+  }
+
+  /** Stops the exchange with `err`: the upstream request is cut and the consumer sees `err`. */
+  cancel(err: Error): void {
+    if (this.settled) return;
+    this.cancelled = err;
+    const abort = this.abortUpstream;
+    if (abort) abort(err); // undici calls onError(err) from inside abort
+    else this.onError(err); // still queued in the pool: onConnect will abort it
+  }
+
+  protected unlink(): void {
+    if (this.onSignal) this.signal.removeEventListener('abort', this.onSignal);
+  }
+
+  onConnect(abort: Abort): void {
+    if (this.cancelled) { abort(this.cancelled); return; }
+    this.abortUpstream = abort;
+  }
+
+  abstract onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean;
+  abstract onData(chunk: Buffer): boolean;
+  abstract onComplete(trailers: string[] | null): void;
+  abstract onError(err: Error): void;
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new GatewayError('upstream_error', 'the request was cancelled', { cause: reason });
+}
+
+/** A whole response body as text (non-streaming calls, error bodies). */
+export class BufferedExchange extends Exchange {
+  private status = 0;
+  private head: Head = { contentType: '', retryAfter: undefined };
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(signal: CancelSignal, private readonly resolve: (r: BufferedResponse) => void, private readonly reject: (err: unknown) => void) {
+    super(signal);
+  }
+
+  onHeaders(status: number, raw: Buffer[]): boolean {
+    if (status < 200) return true; // 1xx: the real head follows
+    this.status = status;
+    this.head = readHead(raw);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.unlink();
+    const c = this.chunks;
+    const text = c.length === 1 ? c[0].toString('utf8') : c.length === 0 ? '' : Buffer.concat(c, this.size).toString('utf8');
+    this.chunks = [];
+    this.resolve({ status: this.status, text, contentType: this.head.contentType, retryAfter: this.head.retryAfter });
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.unlink();
+    this.chunks = [];
+    this.reject(err);
+  }
+}
+
+export interface SseExchangeOptions {
+  provider: string;
+  signal: CancelSignal;
+  /** Maps undici and network errors to the gateway's (timeouts, unreachable, …). */
+  failure: (err: unknown) => GatewayError;
+  /** Turns an error status and its body into the error to throw (before any part). */
+  httpError: (status: number, text: string, retryAfter: string | undefined) => GatewayError;
+  /** Forward plain content chunks as text (plain OpenAI dialect only). */
+  passthrough: boolean;
+}
+
+type RawChunks = Extract<StreamPart, { type: 'raw-chunks' }>;
+const DONE: IteratorResult<StreamPart> = Object.freeze({ done: true, value: undefined });
+/** Parts queued before undici is asked to stop reading the socket (a consumer slower than its upstream). */
+const HIGH_WATER = 512;
+/** Bytes accepted after `[DONE]` before the exchange is cut (a server that never ends its body). */
+const AFTER_DONE_LIMIT = 64 * 1024;
+
+/**
+ * A streamed answer: undici's handler on one side, the async iterator of stream parts on the
+ * other. `opened` settles once the upstream answered: with the iterator for an event stream (or
+ * a JSON body some servers send despite `stream: true`, replayed as parts), or with the error
+ * for an error status or a connection failure, so the caller can still fail over. After that,
+ * failures arrive in-band as one `error` part and the iterator ends.
+ *
+ * The parts of one socket read are queued together; consecutive plain content chunks in a read
+ * become one `raw-chunks` part.
+ */
+export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, AsyncIterable<StreamPart> {
+  readonly opened: Promise<AsyncIterable<StreamPart>>;
+  private open!: (it: AsyncIterable<StreamPart>) => void;
+  private fail!: (err: unknown) => void;
+  /** 0 before headers, 1 streaming SSE, 2 buffering a body (error status or JSON). */
+  private mode: 0 | 1 | 2 = 0;
+  private status = 0;
+  private head: Head | null = null;
+  private body: Buffer[] | null = null;
+  private readonly o: SseExchangeOptions;
+
+  private readonly queue: StreamPart[] = [];
+  private qi = 0;
+  private waiter: ((r: IteratorResult<StreamPart>) => void) | null = null;
+  /** No part will be queued any more (the answer ended, failed, or the consumer left). */
+  private ended = false;
+  /** `[DONE]` was seen: later bytes are only drained so the connection can be reused. */
+  private doneSeen = false;
+  private afterDone = 0;
+  private complete = false;
+  private resume: (() => void) | null = null;
+  private paused = false;
+
+  private readonly decoder: SseDecoder;
+  private readonly state: ChunkState = { started: false };
+  private raw: RawChunks | null = null;
+  private bad: GatewayError | null = null;
+  /** Created on the first read that splits a multi-byte character; most streams never need one. */
+  private utf8: TextDecoder | null = null;
+  private clean = true;
+
+  constructor(o: SseExchangeOptions) {
+    super(o.signal);
+    this.o = o;
+    this.opened = new Promise((resolve, reject) => { this.open = resolve; this.fail = reject; });
+    this.decoder = new SseDecoder((data) => this.event(data));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamPart> {
+    return this;
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true;
+    this.status = status;
+    this.head = readHead(raw);
+    this.resume = resume;
+    if (status >= 400 || this.head.contentType.includes('application/json')) {
+      this.mode = 2;
+      this.body = [];
+      return true;
+    }
+    this.mode = 1;
+    this.open(this);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.mode === 2) { this.body!.push(chunk); return true; }
+    if (this.ended) {
+      // After [DONE] (or once the consumer left) the rest is drained, within reason.
+      this.afterDone += chunk.length;
+      if (this.afterDone > AFTER_DONE_LIMIT) this.cutUpstream();
+      return true;
+    }
+    // Buffer#toString is the fast decoder, safe whenever no character is split across reads: the
+    // TextDecoder (which keeps a split character's bytes) is clean after a read that ended in an
+    // ASCII byte, and this read ends in one too.
+    const asciiEnd = chunk.length > 0 && chunk[chunk.length - 1] < 0x80;
+    this.decoder.push(asciiEnd && this.clean ? chunk.toString('utf8') : (this.utf8 ??= new TextDecoder()).decode(chunk, { stream: true }));
+    this.clean = asciiEnd;
+    this.raw = null; // a part of an earlier read is never appended to
+    if (this.bad) {
+      this.finish(this.bad);
+      this.cutUpstream();
+      return true;
+    }
+    if (this.doneSeen) this.finish(null);
+    else this.deliver();
+    if (this.queue.length - this.qi >= HIGH_WATER && !this.ended) { this.paused = true; return false; }
+    return true;
+  }
+
+  onComplete(): void {
+    this.complete = true;
+    if (this.settled) return;
+    this.settled = true;
+    this.unlink();
+    if (this.mode === 2) { this.completeBuffered(); return; }
+    if (this.ended) return;
+    if (!this.doneSeen) {
+      // Some servers end without `[DONE]`, or without the blank line after the last event.
+      if (this.utf8) this.decoder.push(this.utf8.decode());
+      this.decoder.end();
+    }
+    this.finish(this.bad);
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.unlink();
+    if (this.mode === 2 && this.status >= 400) {
+      // The error status is what counts, even if its body was cut short.
+      this.fail(this.o.httpError(this.status, Buffer.concat(this.body!).toString('utf8'), this.head!.retryAfter));
+      return;
+    }
+    if (this.mode !== 1) { this.fail(this.o.failure(err)); return; }
+    if (this.ended) return;
+    // Parts already read still go out, then the error.
+    this.finish(this.o.failure(err));
+  }
+
+  next(): Promise<IteratorResult<StreamPart>> {
+    if (this.qi < this.queue.length) return Promise.resolve({ done: false, value: this.take() });
+    if (this.ended) return Promise.resolve(DONE);
+    if (this.paused) this.unpause();
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  /** The consumer stopped reading: an unfinished upstream request is cut. */
+  return(): Promise<IteratorResult<StreamPart>> {
+    this.ended = true;
+    this.queue.length = 0;
+    this.qi = 0;
+    this.waiter = null;
+    if (!this.complete && !this.doneSeen) this.cutUpstream();
+    else if (this.paused) this.unpause();
+    return Promise.resolve(DONE);
+  }
+
+  private take(): StreamPart {
+    const v = this.queue[this.qi++];
+    if (this.qi === this.queue.length) {
+      this.queue.length = 0;
+      this.qi = 0;
+      if (this.paused) this.unpause();
+    }
+    return v;
+  }
+
+  private unpause(): void {
+    this.paused = false;
+    this.resume?.();
+  }
+
+  /** Hands the first queued part to a waiting consumer. */
+  private deliver(): void {
+    const w = this.waiter;
+    if (w && this.qi < this.queue.length) {
+      this.waiter = null;
+      w({ done: false, value: this.take() });
+    }
+  }
+
+  /** No more parts after those queued (and `err`, if any). */
+  private finish(err: GatewayError | null): void {
+    if (this.ended) return;
+    if (err) this.queue.push({ type: 'error', error: err });
+    this.ended = true;
+    this.deliver();
+    const w = this.waiter;
+    if (w) { this.waiter = null; w(DONE); }
+  }
+
+  private cutUpstream(): void {
+    if (this.complete) return;
+    const abort = this.abortUpstream;
+    this.abortUpstream = null;
+    // Not `cancel()`: the consumer already has what it should get; this only frees the socket.
+    this.settled = true;
+    this.unlink();
+    abort?.(new GatewayError('upstream_error', 'the stream was closed by the gateway'));
+  }
+
+  private event(data: string): void {
+    if (this.doneSeen || this.bad) return;
+    if (data === '[DONE]') { this.doneSeen = true; this.raw = null; return; }
+    const q = this.queue;
+    if (this.o.passthrough && this.state.started) {
+      const plain = plainChunk(data);
+      if (plain) {
+        const raw = this.raw;
+        if (raw) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
+        else { this.raw = { type: 'raw-chunks', chunks: [plain.rest], textChars: plain.textChars }; q.push(this.raw); }
+        return;
+      }
+    }
+    this.raw = null;
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      this.bad = new GatewayError('upstream_error', `upstream ${this.o.provider} sent a malformed stream chunk: ${data.slice(0, 200)}`);
+      return;
+    }
+    const err = (json as { error?: unknown }).error;
+    if (err) {
+      const msg = typeof err === 'object' && err && typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : JSON.stringify(err);
+      this.bad = new GatewayError('upstream_error', `upstream ${this.o.provider} reported an error mid-stream: ${msg}`);
+      return;
+    }
+    readChunk(json, this.state, q);
+  }
+
+  private completeBuffered(): void {
+    const c = this.body!;
+    this.body = null;
+    const text = Buffer.concat(c).toString('utf8');
+    const head = this.head!;
+    if (this.status >= 400) { this.fail(this.o.httpError(this.status, text, head.retryAfter)); return; }
+    // Some servers ignore `stream: true` and answer with one JSON body: replayed as parts.
+    let result: ChatResult;
+    try {
+      result = readCompletion(JSON.parse(text), newToolCallId);
+    } catch {
+      this.fail(new GatewayError('upstream_error', `upstream ${this.o.provider} returned a body that is not JSON: ${text.slice(0, 200)}`));
+      return;
+    }
+    this.mode = 1;
+    for (const p of replayAsParts(result)) this.queue.push(p);
+    this.ended = true;
+    this.open(this);
+  }
+}
+
+/** A whole answer as the parts a stream of it would have carried. */
+export function replayAsParts(result: ChatResult): StreamPart[] {
+  const parts: StreamPart[] = [{ type: 'start', id: result.id, model: result.model, created: result.created }];
+  const c = result.choices[0];
+  if (c) {
+    if (c.reasoning) parts.push({ type: 'reasoning', text: c.reasoning });
+    if (c.content) parts.push({ type: 'text', text: c.content });
+    if (c.toolCalls) {
+      for (let index = 0; index < c.toolCalls.length; index++) {
+        const tc = c.toolCalls[index];
+        parts.push({ type: 'tool-call', index, id: tc.id, name: tc.function.name, argumentsDelta: tc.function.arguments });
+      }
+    }
+    parts.push({ type: 'finish', reason: c.finish });
+  }
+  if (result.usage) parts.push({ type: 'usage', usage: result.usage });
+  return parts;
+}
