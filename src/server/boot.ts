@@ -12,7 +12,7 @@ import type { LocalProvider } from '../providers/local.js';
 import type { Provider } from '../providers/provider.js';
 import { Registry, type Locality } from '../router/registry.js';
 import { SqliteUsageLog } from '../store/sqlite-usage-log.js';
-import { BackgroundCheckpointer } from '../store/sqlite-checkpointer.js';
+import { SqliteWriter } from '../store/sqlite-writer.js';
 import { SpendSink } from '../store/spend-sink.js';
 import { createStore, type ComposedStore } from '../store/create-store.js';
 import type { UsageRecord, UsageSink } from '../store/usage-record.js';
@@ -129,13 +129,17 @@ export async function boot(opts: BootOptions): Promise<Booted> {
   // Without this, a missing variable would quietly run rate limits per process instead of shared.
   if (st.redis_url_env && !redisUrl) throw new Error(`storage.redis_url_env: environment variable ${st.redis_url_env} is not set`);
   const sqlitePath = opts.sqlitePath ?? st.sqlite_path ?? './data/switchyard.db';
-  // The embedded store's WAL is checkpointed by a worker thread, never by a commit on the request path.
-  const checkpointer = postgresUrl ? null : BackgroundCheckpointer.start(sqlitePath);
-  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl, redisPrefix: st.redis_prefix }) : await createStore({ sqlitePath, checkpointer });
-  const log: UsageSink = store.pgPool
-    ? new (await import('../store/postgres-usage-log.js')).PostgresUsageLog({ pool: store.pgPool, maxQueue: st.max_queue })
-    : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue, checkpointer });
-  const usage = new FanoutSink([log, new SpendSink(store.spend)]);
+  // A database file is written by a thread of its own (request log, spend, WAL checkpoints), never
+  // on the request path; the store's own connection leaves checkpoints to that thread.
+  const writer = postgresUrl || sqlitePath === ':memory:' ? null
+    : SqliteWriter.start({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue });
+  const store = postgresUrl ? await createStore({ postgresUrl, redisUrl, redisPrefix: st.redis_prefix }) : await createStore({ sqlitePath, checkpointer: writer });
+  const usage: UsageSink = writer ?? new FanoutSink([
+    store.pgPool
+      ? new (await import('../store/postgres-usage-log.js')).PostgresUsageLog({ pool: store.pgPool, maxQueue: st.max_queue })
+      : SqliteUsageLog.open({ path: sqlitePath, flushIntervalMs: st.flush_interval_ms, maxQueue: st.max_queue }),
+    new SpendSink(store.spend),
+  ]);
 
   const reliability = new Reliability({ config });
   attachReliability(registry, reliability); // cascade and other execute.ts callers share its state
@@ -156,7 +160,7 @@ export async function boot(opts: BootOptions): Promise<Booted> {
     reliability,
     clientHeadersTimeoutMs: config.reliability?.client?.headers_timeout_ms,
     clientRequestTimeoutMs: config.reliability?.client?.request_timeout_ms,
-    onClose: async () => { health.stop(); await checkpointer?.close(); await store.close(); },
+    onClose: async () => { health.stop(); await store.close(); },
   });
   return { gateway, registry, store, usage };
 }

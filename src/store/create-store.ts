@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { CachedKeyStore, DEFAULT_KEY_CACHE_TTL_MS } from './cached-key-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Clock, Store } from './store.js';
-import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
+import type Database from 'better-sqlite3';
 
 export const DEFAULT_SQLITE_PATH = './data/switchyard.db';
 
@@ -20,7 +20,7 @@ interface CommonOptions {
 }
 
 export type StoreConfig =
-  | ({ /** Default ./data/switchyard.db */ sqlitePath?: string; checkpointer?: BackgroundCheckpointer | null } & CommonOptions)
+  | ({ /** Default ./data/switchyard.db */ sqlitePath?: string; checkpointer?: { adopt(db: Database.Database): void } | null } & CommonOptions)
   | ({ postgresUrl: string; redisUrl?: string; /** Namespace for every Redis key. */ redisPrefix?: string } & CommonOptions);
 
 export interface ComposedStore extends Store {

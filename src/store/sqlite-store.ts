@@ -14,8 +14,8 @@ import type {
   ResponseCache, SpendEntry, SpendQuery, SpendRow, SpendStore, Store, VirtualKey,
 } from './store.js';
 import { generateSecret, keyFromRow, keyIdOfSecret, normalizeNewKey, secretMatches, type KeyRow } from './virtual-key.js';
-import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 import { openSqlite } from './sqlite-open.js';
+import { SPEND_DDL } from './sqlite-usage-tables.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -23,12 +23,6 @@ CREATE TABLE IF NOT EXISTS keys (
   models TEXT, budget_day_usd REAL, budget_month_usd REAL, rpm INTEGER, tpm INTEGER,
   local_only INTEGER NOT NULL, reasoning TEXT NOT NULL, cache INTEGER NOT NULL, metadata TEXT NOT NULL,
   created_at INTEGER NOT NULL, revoked_at INTEGER);
-CREATE TABLE IF NOT EXISTS spend (
-  ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, provider TEXT,
-  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
-  cached_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS spend_ts ON spend (ts);
-CREATE INDEX IF NOT EXISTS spend_key_ts ON spend (key_id, ts);
 CREATE TABLE IF NOT EXISTS budget_spent (
   key_id TEXT NOT NULL, period TEXT NOT NULL, spent_usd REAL NOT NULL, PRIMARY KEY (key_id, period));
 CREATE TABLE IF NOT EXISTS budget_holds (
@@ -41,8 +35,8 @@ export interface SqliteStoreOptions {
   path: string;
   now?: Clock;
   reservationTtlMs?: number;
-  /** Checkpoints this connection's WAL writes from a worker thread (the server sets it). */
-  checkpointer?: BackgroundCheckpointer | null;
+  /** Checkpoints this connection's WAL writes from its own thread (the server's SqliteWriter). */
+  checkpointer?: { adopt(db: Database.Database): void } | null;
 }
 
 const SPEND_GROUP: Record<SpendQuery['groupBy'], string> = {
@@ -67,6 +61,7 @@ export class SqliteStore implements Store, KeyStore, SpendStore, BudgetStore, Re
   constructor(opts: SqliteStoreOptions) {
     this.db = openSqlite(opts.path);
     this.db.exec(SCHEMA);
+    this.db.exec(SPEND_DDL);
     opts.checkpointer?.adopt(this.db);
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;

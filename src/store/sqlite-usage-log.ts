@@ -1,40 +1,20 @@
 /**
- * The request log on embedded SQLite (WAL). Records are queued in memory and written in one
- * transaction per batch from a timer, so no response ever waits for the disk. The queue is
- * bounded; when it overflows, the oldest records are dropped and counted (`stats().dropped`).
+ * The request log on embedded SQLite (WAL), written on the calling thread: records are queued in
+ * memory and written in one transaction per batch from a timer, so no response ever waits for
+ * the disk. The queue is bounded; when it overflows, the oldest records are dropped and counted
+ * (`stats().dropped`). The server writes a database file from a thread of its own instead
+ * (SqliteWriter); this serves `:memory:` databases and embedders.
  */
 import Database from 'better-sqlite3';
 import type { UsageRecord, UsageSink } from './usage-record.js';
-import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 import { openSqlite } from './sqlite-open.js';
+import { logRow, usageInserter } from './sqlite-usage-tables.js';
 
 export interface SqliteUsageLogOptions {
   path: string;
   flushIntervalMs?: number;
   batchSize?: number;
   maxQueue?: number;
-  /** Checkpoints this connection's WAL writes from a worker thread (the server sets it). */
-  checkpointer?: BackgroundCheckpointer | null;
-}
-
-const COLUMNS = [
-  'id', 'ts', 'key_id', 'model', 'served_model', 'provider', 'deployment', 'stream', 'status', 'error_code',
-  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cached_tokens', 'usage_estimated', 'cost_usd',
-  'latency_ms', 'ttft_ms', 'route', 'meta',
-] as const;
-
-export function ensureRequestLogTable(db: Database.Database): void {
-  // `id` (the x-request-id) is deliberately not indexed: random UUIDs scatter b-tree pages and
-  // multiply WAL writes on the hot path; finding one request is a rare, diagnostic scan.
-  db.exec(`CREATE TABLE IF NOT EXISTS request_log (
-    id TEXT NOT NULL, ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, served_model TEXT,
-    provider TEXT, deployment TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL, error_code TEXT,
-    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
-    cached_tokens INTEGER NOT NULL, usage_estimated INTEGER NOT NULL, cost_usd REAL NOT NULL,
-    latency_ms REAL NOT NULL, ttft_ms REAL, route TEXT, meta TEXT
-  );
-  CREATE INDEX IF NOT EXISTS request_log_ts ON request_log(ts);
-  CREATE INDEX IF NOT EXISTS request_log_key ON request_log(key_id, ts);`);
 }
 
 export class SqliteUsageLog implements UsageSink {
@@ -54,21 +34,12 @@ export class SqliteUsageLog implements UsageSink {
     // Small batches: a 1,000-row transaction blocks the event loop for milliseconds at high rates.
     this.batchSize = opts.batchSize ?? 200;
     this.maxQueue = opts.maxQueue ?? 100_000;
-    ensureRequestLogTable(db);
-    const stmt = db.prepare(`INSERT INTO request_log (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`);
-    this.insert = db.transaction((rows: UsageRecord[]) => {
-      for (const r of rows) {
-        stmt.run(r.id, r.ts, r.keyId, r.model, r.servedModel, r.provider, r.deployment, r.stream ? 1 : 0, r.status,
-          r.errorCode, r.inputTokens, r.outputTokens, r.reasoningTokens, r.cachedTokens, r.usageEstimated ? 1 : 0,
-          r.costUsd, r.latencyMs, r.ttftMs, r.route, r.meta);
-      }
-    });
+    const insert = usageInserter(db, { spend: false });
+    this.insert = (rows) => insert(rows.map(logRow));
   }
 
   static open(opts: SqliteUsageLogOptions): SqliteUsageLog {
-    const log = new SqliteUsageLog(openSqlite(opts.path), opts);
-    opts.checkpointer?.adopt(log.db);
-    return log;
+    return new SqliteUsageLog(openSqlite(opts.path), opts);
   }
 
   push(record: UsageRecord): void {

@@ -1,0 +1,69 @@
+/**
+ * The two tables every answered request adds a row to on the embedded database (the request log,
+ * and spend for requests that cost something), in one place for the writer thread and the
+ * in-thread writers. A record travels to the writer thread as a flat tuple in column order: the
+ * structured clone of a tuple costs a third of that of the record object.
+ */
+import type Database from 'better-sqlite3';
+import type { UsageRecord } from './usage-record.js';
+
+export const REQUEST_LOG_DDL = `CREATE TABLE IF NOT EXISTS request_log (
+  id TEXT NOT NULL, ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, served_model TEXT,
+  provider TEXT, deployment TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL, error_code TEXT,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL, usage_estimated INTEGER NOT NULL, cost_usd REAL NOT NULL,
+  latency_ms REAL NOT NULL, ttft_ms REAL, route TEXT, meta TEXT
+);
+CREATE INDEX IF NOT EXISTS request_log_ts ON request_log(ts);
+CREATE INDEX IF NOT EXISTS request_log_key ON request_log(key_id, ts);`;
+// `id` (the x-request-id) is deliberately not indexed: random ids scatter b-tree pages and
+// multiply WAL writes on every batch; finding one request is a rare, diagnostic scan.
+
+export const SPEND_DDL = `CREATE TABLE IF NOT EXISTS spend (
+  ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, provider TEXT,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS spend_ts ON spend (ts);
+CREATE INDEX IF NOT EXISTS spend_key_ts ON spend (key_id, ts);`;
+
+const COLUMNS = [
+  'id', 'ts', 'key_id', 'model', 'served_model', 'provider', 'deployment', 'stream', 'status', 'error_code',
+  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cached_tokens', 'usage_estimated', 'cost_usd',
+  'latency_ms', 'ttft_ms', 'route', 'meta',
+] as const;
+
+/** A request-log row: the values of COLUMNS, in order. */
+export type LogRow = [
+  string, number, string | null, string, string | null, string | null, string | null, number, number, string | null,
+  number, number, number, number, number, number, number, number | null, string | null, string | null,
+];
+
+export function logRow(r: UsageRecord): LogRow {
+  return [r.id, r.ts, r.keyId, r.model, r.servedModel, r.provider, r.deployment, r.stream ? 1 : 0, r.status,
+    r.errorCode, r.inputTokens, r.outputTokens, r.reasoningTokens, r.cachedTokens, r.usageEstimated ? 1 : 0,
+    r.costUsd, r.latencyMs, r.ttftMs, r.route, r.meta];
+}
+
+/** Failed requests that cost nothing and used no tokens are not spend. */
+const isSpend = (row: LogRow): boolean => row[15] !== 0 || row[10] !== 0 || row[11] !== 0;
+
+/**
+ * One transaction per batch: every row into the request log and, when `spend` is set, the rows
+ * that cost something into spend (the same request's numbers, so the two never disagree).
+ */
+export function usageInserter(db: Database.Database, opts: { spend: boolean }): (rows: LogRow[]) => void {
+  db.exec(REQUEST_LOG_DDL);
+  if (opts.spend) db.exec(SPEND_DDL);
+  const log = db.prepare(`INSERT INTO request_log (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`);
+  const spend = opts.spend
+    ? db.prepare(`INSERT INTO spend (ts, key_id, model, provider, input_tokens, output_tokens, reasoning_tokens,
+        cached_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    : null;
+  return db.transaction((rows: LogRow[]) => {
+    for (const r of rows) {
+      log.run(r);
+      // ts, key_id, model, provider, input, output, reasoning, cached, cost
+      if (spend && isSpend(r)) spend.run(r[1], r[2], r[3], r[5], r[10], r[11], r[12], r[13], r[15]);
+    }
+  });
+}
