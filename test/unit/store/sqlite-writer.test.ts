@@ -75,12 +75,12 @@ test('the thread checkpoints for itself and for adopted connections: the WAL sta
 
 test('the writer thread runs at a lower priority than the event loop', { skip: process.platform !== 'linux' && 'thread priorities are read from /proc' }, async () => {
   const { dir, path } = tempDb();
-  const writer = SqliteWriter.start({ path, nice: 7 });
+  const writer = SqliteWriter.start({ path, nice: 9 });
   try {
     await writer.ready;
     assert.ok(writer.threadId, 'the thread reported its id');
     const niceOf = (tid: number | string) => Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
-    assert.equal(niceOf(writer.threadId!), niceOf(process.pid) + 7);
+    assert.equal(niceOf(writer.threadId!), niceOf(process.pid) + 9);
   } finally {
     await writer.close();
     rmSync(dir, { recursive: true, force: true });
