@@ -1,10 +1,10 @@
 /**
- * A stand-in for the SQLite writer thread that dies on the first batch it is sent, without
- * writing it or answering (used by sqlite-writer.test.ts).
+ * A stand-in for the SQLite writer thread that dies as soon as a batch reaches it, without
+ * writing it (used by sqlite-writer.test.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ByteRing } from '../../../src/store/byte-ring.js';
 
+const ring = new ByteRing((workerData as { ring: SharedArrayBuffer }).ring);
 parentPort!.postMessage({ t: 'ready', tid: null });
-parentPort!.on('message', (msg: { t: string }) => {
-  if (msg.t === 'rows') process.exit(3);
-});
+setInterval(() => { if (ring.used() > 0) process.exit(3); }, 5);
