@@ -190,18 +190,18 @@ export class SqliteWriter implements UsageSink {
     }
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.handOver(false);
-      if (this.queue.length) this.schedule(this.flushIntervalMs);
+      this.handOver();
+      if (this.queue.length) this.schedule(this.flushIntervalMs); // the ring was full
     }, ms);
     this.timer.unref();
   }
 
-  /** Moves full batches (with `all`, every record) from the queue to the thread, or writes them here once it died. */
-  private handOver(all: boolean): void {
+  /** Moves the queued records to the thread in batches, or writes them here once it died. */
+  private handOver(): void {
     this.countReleased();
     if (this.backlog && !this.writeBacklog()) return;
     let n = this.batchSize;
-    while (this.queue.length >= (all ? 1 : n)) {
+    while (this.queue.length > 0) {
       n = Math.min(n, this.queue.length);
       const rows: LogRow[] = new Array(n);
       for (let i = 0; i < n; i++) rows[i] = logRow(this.queue[i]);
@@ -241,7 +241,7 @@ export class SqliteWriter implements UsageSink {
   private checkWaiters(): void {
     if (this.waitTimer) { clearTimeout(this.waitTimer); this.waitTimer = null; }
     if (this.waiters.length === 0) return;
-    this.handOver(true);
+    this.handOver();
     this.countReleased();
     const accounted = this.counts.written + this.counts.dropped;
     const keep: Waiter[] = [];

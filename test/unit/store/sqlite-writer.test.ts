@@ -47,6 +47,21 @@ test('rows reach the request log and spend; requests that cost nothing are not s
   }
 });
 
+test('a few records reach the file on their own, one flush interval later', async () => {
+  const { dir, path } = tempDb();
+  const writer = SqliteWriter.start({ path, flushIntervalMs: 20 });
+  try {
+    await writer.ready; // the file and its tables exist
+    for (let i = 0; i < 5; i++) writer.push(record(i)); // far fewer than a batch
+    const deadline = Date.now() + 2_000;
+    while (count(path, 'SELECT COUNT(*) AS n FROM request_log') < 5 && Date.now() < deadline) await delay(20);
+    assert.equal(count(path, 'SELECT COUNT(*) AS n FROM request_log'), 5);
+  } finally {
+    await writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('records the ring has no room for wait on the event loop; none is lost', async () => {
   const { dir, path } = tempDb();
   const writer = SqliteWriter.start({ path, ringBytes: 8192, flushIntervalMs: 5 });
