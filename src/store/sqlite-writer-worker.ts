@@ -12,11 +12,11 @@ import { ByteRing } from './byte-ring.js';
 import { openSqlite } from './sqlite-open.js';
 import { usageInserter, type LogRow } from './sqlite-usage-tables.js';
 
-export interface WriterData { path: string; intervalMs: number; nice: number; ring: SharedArrayBuffer; retryDelayMs: number }
+export interface WriterData { path: string; intervalMs: number; nice: number; ring: SharedArrayBuffer; retryDelayMs: number; busyTimeoutMs: number }
 export type ToWriter = { t: 'close' };
-export type FromWriter = { t: 'fail'; seq: number; message: string } | { t: 'ready'; tid: number | null };
+export type FromWriter = { t: 'fail'; seq: number; message: string } | { t: 'skipped'; seq: number; rows: number; message: string } | { t: 'ready'; tid: number | null };
 
-const { path, intervalMs, nice, ring: ringBuffer, retryDelayMs } = workerData as WriterData;
+const { path, intervalMs, nice, ring: ringBuffer, retryDelayMs, busyTimeoutMs } = workerData as WriterData;
 const port = parentPort!;
 const ring = new ByteRing(ringBuffer);
 
@@ -30,7 +30,7 @@ try {
   // not Linux, or not permitted: the same priority as the event loop
 }
 
-const db = openSqlite(path);
+const db = openSqlite(path, busyTimeoutMs);
 // This connection checkpoints on its timer, never inside a commit.
 db.pragma('wal_autocheckpoint = 0');
 const insert = usageInserter(db, { spend: true });
@@ -52,21 +52,32 @@ const POLL_MS = 10;
  * the 32 rows SqliteWriter puts in a batch).
  */
 const PAUSE_MS = 1;
-let failedSeq = 0;
 let closing = false;
 
 /** Commits the oldest batch; true when it was written (or there was none). */
+/** SQLite errors a row causes by itself (retrying it cannot help), as opposed to a busy or full disk. */
+const ROW_ERRORS = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
+
 function commitOne(): boolean {
   const m = ring.peek();
   if (!m) return true;
+  const rows = JSON.parse(m.text) as LogRow[];
   try {
-    insert(JSON.parse(m.text) as LogRow[]);
+    insert(rows);
   } catch (err) {
-    // Left in the ring and tried again; the event loop is told once per batch.
-    if (failedSeq !== m.seq) {
-      failedSeq = m.seq;
-      port.postMessage({ t: 'fail', seq: m.seq, message: err instanceof Error ? err.message : String(err) } satisfies FromWriter);
+    if (ROW_ERRORS.test((err as { code?: string }).code ?? '')) {
+      // One bad row must not hold back every later one: the others go in, it is reported.
+      let bad = 0;
+      let first = '';
+      for (const row of rows) {
+        try { insert([row]); } catch (e) { bad++; first ||= e instanceof Error ? e.message : String(e); }
+      }
+      port.postMessage({ t: 'skipped', seq: m.seq, rows: bad, message: first } satisfies FromWriter);
+      ring.release(m.end, m.seq);
+      return true;
     }
+    // Left in the ring and tried again after a pause; the event loop is told each time.
+    port.postMessage({ t: 'fail', seq: m.seq, message: err instanceof Error ? err.message : String(err) } satisfies FromWriter);
     return false;
   }
   ring.release(m.end, m.seq);

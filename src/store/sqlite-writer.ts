@@ -44,6 +44,8 @@ export interface SqliteWriterOptions {
   nice?: number;
   /** Wait before a failed batch is tried again. */
   retryDelayMs?: number;
+  /** How long the thread waits for another connection's write lock (the CLI, an admin write) before a batch fails and is retried. */
+  busyTimeoutMs?: number;
   /** Told about failed writes and the thread's death (default: the process log, at most every 10 s). */
   onError?: (message: string) => void;
   /** The thread's script (tests substitute one that fails). */
@@ -62,7 +64,8 @@ export interface SqliteWriterStats {
   threaded: boolean;
 }
 
-interface Waiter { target: number; resolve: () => void; reject: (err: Error) => void }
+/** A flush: done once `target` records are written or dropped; fails on a failure after `failures`. */
+interface Waiter { target: number; failures: number; resolve: () => void; reject: (err: Error) => void }
 
 /** How often flush() looks whether the thread got through the ring. */
 const FLUSH_POLL_MS = 2;
@@ -106,6 +109,14 @@ export class SqliteWriter implements UsageSink {
     this.ready = new Promise((resolve) => { started = resolve; });
     worker.on('message', (m: FromWriter) => {
       if (m.t === 'fail') { this.failure(m.seq, m.message); return; }
+      if (m.t === 'skipped') {
+        // The thread released the batch before saying so: counted as written, less the rows SQLite refused.
+        this.countReleased();
+        this.counts.written -= m.rows;
+        this.counts.dropped += m.rows;
+        this.report(`${m.rows} request-log row(s) refused by SQLite and dropped: ${m.message}`);
+        return;
+      }
       this.threadId = m.tid;
       // Started: from now on not a reason for the process to stay up (flush and close wait for it).
       worker.unref();
@@ -121,7 +132,7 @@ export class SqliteWriter implements UsageSink {
     const ring = new ByteRing(opts.ringBytes ?? 2 * 1024 * 1024);
     const data: WriterData = {
       path: opts.path, intervalMs: opts.checkpointIntervalMs ?? 250, nice: opts.nice ?? 7,
-      ring: ring.buffer, retryDelayMs: opts.retryDelayMs ?? 1_000,
+      ring: ring.buffer, retryDelayMs: opts.retryDelayMs ?? 1_000, busyTimeoutMs: opts.busyTimeoutMs ?? 5_000,
     };
     const worker = new Worker(opts.workerUrl ?? new URL('./sqlite-writer-worker.js', import.meta.url), {
       workerData: data,
@@ -147,11 +158,11 @@ export class SqliteWriter implements UsageSink {
     this.schedule(this.queue.length >= this.batchSize ? 0 : this.flushIntervalMs);
   }
 
-  /** Hands over everything queued; resolves once it is committed (rejects while a batch fails). */
+  /** Hands over everything queued; resolves once it is committed (rejects when a batch it waits for fails). */
   flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     return new Promise((resolve, reject) => {
-      this.waiters.push({ target: this.pushed, resolve, reject });
+      this.waiters.push({ target: this.pushed, failures: this.counts.failedWrites, resolve, reject });
       this.checkWaiters();
     });
   }
@@ -247,7 +258,7 @@ export class SqliteWriter implements UsageSink {
     const keep: Waiter[] = [];
     for (const w of this.waiters) {
       if (w.target <= accounted) w.resolve();
-      else if (this.failed) w.reject(this.failed.err);
+      else if (this.failed && this.counts.failedWrites > w.failures) w.reject(this.failed.err);
       else keep.push(w);
     }
     this.waiters = keep;
@@ -298,7 +309,7 @@ export class SqliteWriter implements UsageSink {
       this.local(rows);
       return true;
     } catch (err) {
-      if (this.failed?.seq !== seq) this.failure(seq, err instanceof Error ? err.message : String(err));
+      this.failure(seq, err instanceof Error ? err.message : String(err));
       if (!this.timer) this.schedule(this.opts.retryDelayMs ?? 1_000);
       return false;
     }
