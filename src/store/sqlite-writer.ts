@@ -270,7 +270,14 @@ export class SqliteWriter implements UsageSink {
     this.counts.failedWrites++;
     this.failed = { seq, err: new Error(`writing the request log failed: ${message}`) };
     this.report(`writing a batch of request-log rows failed (tried again): ${message}`);
-    this.checkWaiters();
+    // The flushes this failure concerns fail now (not through checkWaiters, which would hand
+    // over, and after the thread died write, again).
+    const err = this.failed.err;
+    this.waiters = this.waiters.filter((w) => {
+      if (this.counts.failedWrites <= w.failures) return true;
+      w.reject(err);
+      return false;
+    });
   }
 
   private fallBack(why: string): void {
