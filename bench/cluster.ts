@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import type { Target } from './load.js';
 import { freePort, memStatus, spawnPinned, type Proc } from './procs.js';
 
-export type Name = 'direct' | 'switchyard' | 'portkey';
-export type GatewayName = Exclude<Name, 'direct'>;
+export type Name = 'direct' | 'switchyard' | 'portkey' | 'floor';
+/** The gateways compared on every measure; `floor` (bench/floor-proxy.ts) is measured for latency only. */
+export type GatewayName = Exclude<Name, 'direct' | 'floor'>;
 
 export interface ClusterOptions {
   repoRoot: string;
@@ -26,6 +27,8 @@ export interface Cluster {
   sim: Proc;
   slowSim: Proc;
   gateways: Partial<Record<GatewayName, Proc>>;
+  /** The minimal proxy, pinned like the gateways. */
+  floor: Proc;
   targets: Partial<Record<Name, Target>>;
   /** Targets whose upstream is the slow simulator. */
   slowTargets: Partial<Record<GatewayName, Target>>;
@@ -94,6 +97,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       switchyard: { ...targets.switchyard!, headers: { ...common } },
     };
     const gateways: Partial<Record<GatewayName, Proc>> = { switchyard: sy.proc };
+    const floor = await spawnPinned({
+      name: 'floor proxy', cpu: o.gatewayCpu, ready: LISTENING,
+      args: [node, join(o.repoRoot, 'dist', 'bench', 'floor-proxy.js'), '--port', '0', '--upstream', simOrigin],
+    });
+    procs.push(floor.proc);
+    targets.floor = { name: 'floor', origin: `http://127.0.0.1:${floor.match}`, path: CHAT, headers: common };
 
     const portkeyMain = join(o.repoRoot, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
     if (existsSync(portkeyMain)) {
@@ -113,13 +122,14 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
 
     const idleRssMb: Partial<Record<GatewayName, number>> = {};
     for (const [name, p] of Object.entries(gateways) as Array<[GatewayName, Proc]>) idleRssMb[name] = memStatus(p.pid).rssMb;
+    const pausable: Array<[Name, Proc]> = [...Object.entries(gateways) as Array<[GatewayName, Proc]>, ['floor', floor.proc]];
     const alone = (name: Name) => {
-      for (const [n, p] of Object.entries(gateways) as Array<[GatewayName, Proc]>) {
+      for (const [n, p] of pausable) {
         if (n === name && paused.delete(p)) signal(p, 'SIGCONT');
         if (n !== name && !paused.has(p)) { paused.add(p); signal(p, 'SIGSTOP'); }
       }
     };
-    return { sim: sim.proc, slowSim: slow.proc, gateways, targets, slowTargets, idleRssMb, notes, alone, stop };
+    return { sim: sim.proc, slowSim: slow.proc, gateways, floor: floor.proc, targets, slowTargets, idleRssMb, notes, alone, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -132,9 +132,10 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   // Latency
   L.push('### Latency at fixed request rates (ms)');
   L.push('');
-  L.push(`| | rate | direct p50 | direct p99 | ${gws.map((g) => `${title(g)} added p50 | ${title(g)} added p99`).join(' | ')} |`);
-  L.push(`|---|---:|---:|---:|${gws.map(() => '---:|---:|').join('')}`);
-  const added = (mode: Mode, rate: number, g: GatewayName, f: (x: RateRow) => number): number[] | 'saturated' => {
+  const withFloor = reps.some((x) => x.rate.json[r.setup.rates[0]]?.floor);
+  L.push(`| | rate | direct p50 | direct p99 | ${gws.map((g) => `${title(g)} added p50 | ${title(g)} added p99`).join(' | ')} |${withFloor ? ' floor added p50 | floor added p99 |' : ''}`);
+  L.push(`|---|---:|---:|---:|${gws.map(() => '---:|---:|').join('')}${withFloor ? '---:|---:|' : ''}`);
+  const added = (mode: Mode, rate: number, g: GatewayName | 'floor', f: (x: RateRow) => number): number[] | 'saturated' => {
     const rows = pick((x) => {
       const d = x.rate[mode][rate]?.direct;
       const v = x.rate[mode][rate]?.[g];
@@ -143,12 +144,12 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
     if (rows.length && rows.every((x) => x.v.saturated)) return 'saturated';
     return rows.filter((x) => !x.v.saturated).map((x) => f(x.v) - f(x.d));
   };
-  const addedCell = (v: number[] | 'saturated', mode: Mode, g: GatewayName): string =>
+  const addedCell = (v: number[] | 'saturated', mode: Mode, g: GatewayName | 'floor'): string =>
     v === 'saturated' ? `overloaded (max ${withSpread(pick((x) => x.throughput[mode][g]?.rps), 0)} req/s)` : signedSpread(v, 2);
   for (const mode of ['json', 'stream'] as const) {
     for (const rate of r.setup.rates) {
       const d = (f: (x: RateRow) => number) => withSpread(pick((x) => { const v = x.rate[mode][rate]?.direct; return v ? f(v) : undefined; }), 2);
-      const cells = gws.flatMap((g) => [addedCell(added(mode, rate, g, (x) => x.p50), mode, g), addedCell(added(mode, rate, g, (x) => x.p99), mode, g)]);
+      const cells = [...gws, ...(withFloor ? ['floor' as const] : [])].flatMap((g) => [addedCell(added(mode, rate, g, (x) => x.p50), mode, g), addedCell(added(mode, rate, g, (x) => x.p99), mode, g)]);
       L.push(`| ${MODE_LABEL[mode]} | ${rate} | ${d((x) => x.p50)} | ${d((x) => x.p99)} | ${cells.join(' | ')} |`);
     }
   }
@@ -164,6 +165,10 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   L.push('');
   const lag = Math.max(...pick((x) => Object.values(x.rate).flatMap((m) => Object.values(m).flatMap((row) => Object.values(row).map((v) => v!.lagP99)))).flat().filter((v) => !Number.isNaN(v)));
   L.push(`Scheduler lateness of the open-loop sends (p99, worst phase): ${lag.toFixed(2)} ms; latency is timed from the actual send.`);
+  if (withFloor) {
+    L.push('"floor" is bench/floor-proxy.ts, pinned and paused like the gateways: node:http in front of an undici pool with nothing in '
+      + 'between, the least a Node gateway can add on this machine (its second process, its core, one more loopback hop).');
+  }
   const busy = Number(r.machine.load.split(' ')[0]) > r.machine.cpus;
   if (lag > 5 || busy) {
     // p99 needs the gateway to be scheduled within a fraction of a millisecond; with other work
@@ -208,7 +213,9 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   L.push('');
   const p99 = added('json', 1000, 'switchyard', (x) => x.p99);
   const p99m = p99 === 'saturated' ? NaN : median(p99);
-  L.push(`- ${verdict(Number.isNaN(p99m) ? false : p99m <= TARGET_ADDED_P99_MS)} Switchyard adds ≤ ${TARGET_ADDED_P99_MS} ms at p99, 1,000 req/s non-streaming: ${p99 === 'saturated' ? 'overloaded' : `${signedSpread(p99, 2)} ms`}`);
+  const floorP99 = withFloor ? added('json', 1000, 'floor', (x) => x.p99) : 'saturated';
+  const floorNote = floorP99 === 'saturated' || floorP99.length === 0 ? '' : ` (the floor proxy in the same runs: ${signedSpread(floorP99, 2)} ms)`;
+  L.push(`- ${verdict(Number.isNaN(p99m) ? false : p99m <= TARGET_ADDED_P99_MS)} Switchyard adds ≤ ${TARGET_ADDED_P99_MS} ms at p99, 1,000 req/s non-streaming: ${p99 === 'saturated' ? 'overloaded' : `${signedSpread(p99, 2)} ms`}${floorNote}`);
   for (const mode of ['json', 'stream'] as const) {
     const m = median(ratios[mode]);
     L.push(`- ${verdict(Number.isNaN(m) ? null : m >= TARGET_RATIO)} single-core throughput ≥ ${TARGET_RATIO}× Portkey's, ${MODE_LABEL[mode]}: ${Number.isNaN(m) ? 'Portkey not measured' : `${withSpread(ratios[mode], 1)}× in req/s (${withSpread(cpuRatios[mode], 1)}× by CPU per request)`}`);
@@ -223,7 +230,7 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   return { text: `${L.join('\n')}\n`, allPass };
 }
 
-const title = (n: Name) => (n === 'direct' ? 'Direct' : n === 'switchyard' ? 'Switchyard' : 'Portkey');
+const title = (n: Name) => (n === 'direct' ? 'Direct' : n === 'switchyard' ? 'Switchyard' : n === 'portkey' ? 'Portkey' : 'Floor');
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a');
 const fmt = (x: number | undefined, d: number) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);

@@ -63,7 +63,7 @@ async function closedLoopRun(s: Settings, target: Target, mode: Mode, durationS:
   return closedLoop({ target, body: BODIES[mode], stream: mode === 'stream', connections: CONNECTIONS, durationS, warmupS: 0 });
 }
 
-async function throughput(s: Settings, c: Cluster, name: Name, mode: Mode): Promise<ThroughputRow> {
+async function throughput(s: Settings, c: Cluster, name: 'direct' | GatewayName, mode: Mode): Promise<ThroughputRow> {
   c.alone(name);
   const target = c.targets[name]!;
   await closedLoopRun(s, target, mode, s.warmupS); // connections, JIT
@@ -131,9 +131,9 @@ async function oneRep(s: Settings, c: Cluster, rep: number): Promise<Rep> {
     }
     for (const rate of RATES) {
       const rows: Partial<Record<Name, RateRow>> = {};
-      for (const name of names) {
+      for (const name of [...names, 'floor'] as const) {
         log(`run ${rep}: ${name} ${mode} at ${rate} req/s`);
-        rows[name] = await fixedRate(s, c, name, mode, rate, out.throughput[mode][name]!.rps);
+        rows[name] = await fixedRate(s, c, name, mode, rate, out.throughput[mode][name]?.rps ?? Number.POSITIVE_INFINITY);
       }
       out.rate[mode][rate] = rows;
     }

@@ -48,8 +48,8 @@ const POLL_MS = 10;
 /**
  * Between two batches when more are waiting. The event loop shares a core with this thread when
  * the gateway is pinned to one, and a woken event loop does not always preempt a running thread
- * at once: no burst of this thread's work lasts longer than one small transaction (~0.3 ms for
- * the 32 rows SqliteWriter puts in a batch).
+ * at once: no burst of this thread's work lasts longer than one small transaction (~0.45 ms for
+ * the 64 rows SqliteWriter puts in a batch).
  */
 const PAUSE_MS = 1;
 let closing = false;
