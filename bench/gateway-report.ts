@@ -55,7 +55,7 @@ export interface ReportInput {
   loadBefore: string;
   minutes: number;
   setup: {
-    loadCpu: string; gatewayCpu: string; connections: number; throughputS: number; rateS: number; rateWarmupS: number;
+    loadCpu: string; gatewayCpu: string; connections: number; throughputS: number; slices: number; rateS: number; rateWarmupS: number;
     rates: number[]; burst: number; textChars: number; closedLoopTool: string;
   };
 }
@@ -77,7 +77,7 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   L.push('');
   L.push(`Setup: each gateway ${r.pinned ? `pinned alone to CPU ${r.setup.gatewayCpu} (\`taskset -c ${r.setup.gatewayCpu}\`; the gateway not being measured is paused with SIGSTOP, so its background work never runs on the measured core)` : 'unpinned (taskset missing)'}; `
     + `the simulator (\`switchyard sim --chunks 20\`, ${r.setup.textChars}-character answer) and the load generator on CPU ${r.setup.loadCpu}. `
-    + `Maximum throughput: closed loop, ${r.setup.closedLoopTool}, ${r.setup.throughputS} s after 1 s of warm-up. Fixed rates: open loop in Node (raw keep-alive HTTP/1.1 client, bench/raw-http.ts; a full GC of the generator before each phase), `
+    + `Maximum throughput: closed loop, ${r.setup.closedLoopTool}, ${r.setup.slices > 1 ? `${r.setup.slices} slices of ${r.setup.throughputS} s per run, each after 1 s of warm-up, the targets taking turns (order reversed each slice), median of the slices` : `${r.setup.throughputS} s after 1 s of warm-up`}. Fixed rates: open loop in Node (raw keep-alive HTTP/1.1 client, bench/raw-http.ts; a full GC of the generator before each phase), `
     + `sends evenly spaced, latency timed with \`performance.now()\`, ${r.setup.rateS} s after ${r.setup.rateWarmupS} s of warm-up at the same rate. `
     + `Figures are medians over runs with [min–max] across runs; "added" is gateway minus direct within the same run.`);
   L.push('');

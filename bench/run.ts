@@ -28,7 +28,7 @@ const BURST_STREAMS = 1000;
 const TEXT = ('Switchyard routes each request to the cheapest open-weight model that can do the job, '
   + 'keeps private data on local hardware, and accounts every token and cent per key. ').repeat(3).slice(0, 400);
 
-interface Settings { runs: number; quick: boolean; write: boolean; wrk: boolean; throughputS: number; rateS: number; warmupS: number; rateWarmupS: number }
+interface Settings { runs: number; quick: boolean; write: boolean; wrk: boolean; throughputS: number; slices: number; rateS: number; warmupS: number; rateWarmupS: number }
 
 function settings(argv: string[]): Settings {
   const { values } = parseArgs({
@@ -41,7 +41,11 @@ function settings(argv: string[]): Settings {
     quick,
     write: !values['no-write'],
     wrk: !values['no-wrk'] && hasWrk(),
-    throughputS: quick ? 4 : 6,
+    throughputS: quick ? 4 : 3,
+    // Maximum throughput is measured in slices, the gateways taking turns (the order reversed
+    // each slice), and each figure is the median of its slices: this machine has slow spells of a
+    // few seconds, and one that fell on a single 6 s phase moved a run's ratio by 2x.
+    slices: quick ? 1 : 3,
     rateS: quick ? 4 : 5,
     warmupS: 1,
     // A gateway that just came out of a 50-connection phase (or a pause) is still re-tiering code
@@ -63,10 +67,10 @@ async function closedLoopRun(s: Settings, target: Target, mode: Mode, durationS:
   return closedLoop({ target, body: BODIES[mode], stream: mode === 'stream', connections: CONNECTIONS, durationS, warmupS: 0 });
 }
 
-async function throughput(s: Settings, c: Cluster, name: 'direct' | GatewayName, mode: Mode): Promise<ThroughputRow> {
+async function throughputSlice(s: Settings, c: Cluster, name: 'direct' | GatewayName, mode: Mode): Promise<ThroughputRow> {
   c.alone(name);
   const target = c.targets[name]!;
-  await closedLoopRun(s, target, mode, s.warmupS); // connections, JIT
+  await closedLoopRun(s, target, mode, s.warmupS); // connections, JIT, and the heap after a pause
   const gw = name === 'direct' ? null : c.gateways[name]!;
   const gwCpu0 = gw ? cpuSeconds(gw.pid) : 0;
   const simCpu0 = cpuSeconds(c.sim.pid);
@@ -85,6 +89,27 @@ async function throughput(s: Settings, c: Cluster, name: 'direct' | GatewayName,
     simCoreShare: simCpu / wall,
     loadCpuBusy: busy[Number(LOAD_CPU)] ?? NaN,
   };
+}
+
+/** Maximum throughput of every target in `names`, in interleaved slices; each figure is the median of its slices. */
+async function throughput(s: Settings, c: Cluster, names: readonly ('direct' | GatewayName)[], mode: Mode, rep: number): Promise<Partial<Record<'direct' | GatewayName, ThroughputRow>>> {
+  const slices = new Map<'direct' | GatewayName, ThroughputRow[]>(names.map((n) => [n, []]));
+  for (let k = 0; k < s.slices; k++) {
+    for (const name of k % 2 ? [...names].reverse() : names) {
+      log(`run ${rep}: ${name} ${mode} max throughput, slice ${k + 1}/${s.slices}`);
+      slices.get(name)!.push(await throughputSlice(s, c, name, mode));
+    }
+  }
+  const out: Partial<Record<'direct' | GatewayName, ThroughputRow>> = {};
+  for (const [name, rows] of slices) {
+    const med = (f: (x: ThroughputRow) => number) => percentile(rows.map(f), 50);
+    out[name] = {
+      rps: med((x) => x.rps), errors: rows.reduce((a, x) => a + x.errors, 0), tool: rows[0]!.tool,
+      cpuMsPerReq: med((x) => x.cpuMsPerReq), gatewayCoreShare: med((x) => x.gatewayCoreShare),
+      simCoreShare: Math.max(...rows.map((x) => x.simCoreShare)), loadCpuBusy: Math.max(...rows.map((x) => x.loadCpuBusy)),
+    };
+  }
+  return out;
 }
 
 async function fixedRate(s: Settings, c: Cluster, name: Name, mode: Mode, rate: number, maxRps: number): Promise<RateRow> {
@@ -125,10 +150,7 @@ async function oneRep(s: Settings, c: Cluster, rep: number): Promise<Rep> {
     out.burst[name] = await burst(c, name);
   }
   for (const mode of ['json', 'stream'] as const) {
-    for (const name of names) {
-      log(`run ${rep}: ${name} ${mode} max throughput`);
-      out.throughput[mode][name] = await throughput(s, c, name, mode);
-    }
+    out.throughput[mode] = await throughput(s, c, names, mode, rep);
     for (const rate of RATES) {
       const rows: Partial<Record<Name, RateRow>> = {};
       for (const name of [...names, 'floor'] as const) {
@@ -162,7 +184,7 @@ async function main(): Promise<number> {
       machine: m, runs: s.runs, quick: s.quick, pinned, reps, idleRssMb: c.idleRssMb, peakHwmMb, notes: c.notes,
       loadBefore: before, minutes: (performance.now() - started) / 60_000,
       setup: {
-        loadCpu: LOAD_CPU, gatewayCpu: GATEWAY_CPU, connections: CONNECTIONS, throughputS: s.throughputS, rateS: s.rateS, rateWarmupS: s.rateWarmupS,
+        loadCpu: LOAD_CPU, gatewayCpu: GATEWAY_CPU, connections: CONNECTIONS, throughputS: s.throughputS, slices: s.slices, rateS: s.rateS, rateWarmupS: s.rateWarmupS,
         rates: [...RATES], burst: BURST_STREAMS, textChars: TEXT.length, closedLoopTool: s.wrk ? `wrk -t1 -c${CONNECTIONS}` : `Node/undici, ${CONNECTIONS} connections`,
       },
     });
