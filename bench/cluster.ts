@@ -41,6 +41,8 @@ export interface Cluster {
    * collector shrinking the heap after a load phase, timers) cannot run on the measured core.
    */
   alone(name: Name): void;
+  /** Leaves `names` running together on the gateway core; everything else pausable is paused. */
+  together(names: readonly GatewayName[]): void;
   stop(): Promise<void>;
 }
 
@@ -123,13 +125,15 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const idleRssMb: Partial<Record<GatewayName, number>> = {};
     for (const [name, p] of Object.entries(gateways) as Array<[GatewayName, Proc]>) idleRssMb[name] = memStatus(p.pid).rssMb;
     const pausable: Array<[Name, Proc]> = [...Object.entries(gateways) as Array<[GatewayName, Proc]>, ['floor', floor.proc]];
-    const alone = (name: Name) => {
+    const only = (names: readonly Name[]) => {
       for (const [n, p] of pausable) {
-        if (n === name && paused.delete(p)) signal(p, 'SIGCONT');
-        if (n !== name && !paused.has(p)) { paused.add(p); signal(p, 'SIGSTOP'); }
+        if (names.includes(n) && paused.delete(p)) signal(p, 'SIGCONT');
+        if (!names.includes(n) && !paused.has(p)) { paused.add(p); signal(p, 'SIGSTOP'); }
       }
     };
-    return { sim: sim.proc, slowSim: slow.proc, gateways, floor: floor.proc, targets, slowTargets, idleRssMb, notes, alone, stop };
+    const alone = (name: Name) => only([name]);
+    const together = (names: readonly GatewayName[]) => only(names);
+    return { sim: sim.proc, slowSim: slow.proc, gateways, floor: floor.proc, targets, slowTargets, idleRssMb, notes, alone, together, stop };
   } catch (err) {
     await stop();
     throw err;

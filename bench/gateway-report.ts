@@ -22,6 +22,14 @@ export interface ThroughputRow {
   loadCpuBusy: number;
 }
 
+/** CPU per request with Switchyard and Portkey running at once on the gateway core (bench/run.ts sharedCore). */
+export interface SharedRow {
+  switchyardCpuMs: number;
+  portkeyCpuMs: number;
+  /** Portkey ÷ Switchyard, the median of the per-slice ratios. */
+  ratio: number;
+}
+
 export interface RateRow {
   saturated: boolean;
   maxRps: number;
@@ -39,6 +47,7 @@ export interface Rep {
   throughput: Record<Mode, Partial<Record<Name, ThroughputRow>>>;
   rate: Record<Mode, Record<number, Partial<Record<Name, RateRow>>>>;
   burst: Partial<Record<GatewayName, BurstRow>>;
+  shared?: Partial<Record<Mode, SharedRow>>;
   /** Other busy processes when the repetition started. */
   load: string;
 }
@@ -128,6 +137,18 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
     L.push(`| ${MODE_LABEL[mode]} | ${cells.join(' | ')} | ${pct(simMax)} | ${pct(busyMax)} |`);
   }
   L.push('');
+  const sharedRatios: Partial<Record<Mode, number[]>> = {};
+  if (reps.some((x) => x.shared)) {
+    L.push(`Both gateways at once on CPU ${r.setup.gatewayCpu}, each under its own \`wrk -c${r.setup.connections / 2}\` (the host's slow spells fall on both alike; medians of the slices in each run, then over runs):`);
+    L.push('');
+    L.push('| | Switchyard CPU ms/request | Portkey CPU ms/request | Portkey ÷ Switchyard |');
+    L.push('|---|---:|---:|---:|');
+    for (const mode of ['json', 'stream'] as const) {
+      sharedRatios[mode] = pick((x) => x.shared?.[mode]?.ratio);
+      L.push(`| ${MODE_LABEL[mode]} | ${withSpread(pick((x) => x.shared?.[mode]?.switchyardCpuMs), 3)} | ${withSpread(pick((x) => x.shared?.[mode]?.portkeyCpuMs), 3)} | ${withSpread(sharedRatios[mode]!, 1)}× |`);
+    }
+    L.push('');
+  }
 
   // Latency
   L.push('### Latency at fixed request rates (ms)');
@@ -218,7 +239,7 @@ export function renderReport(r: ReportInput): { text: string; allPass: boolean }
   L.push(`- ${verdict(Number.isNaN(p99m) ? false : p99m <= TARGET_ADDED_P99_MS)} Switchyard adds ≤ ${TARGET_ADDED_P99_MS} ms at p99, 1,000 req/s non-streaming: ${p99 === 'saturated' ? 'overloaded' : `${signedSpread(p99, 2)} ms`}${floorNote}`);
   for (const mode of ['json', 'stream'] as const) {
     const m = median(ratios[mode]);
-    L.push(`- ${verdict(Number.isNaN(m) ? null : m >= TARGET_RATIO)} single-core throughput ≥ ${TARGET_RATIO}× Portkey's, ${MODE_LABEL[mode]}: ${Number.isNaN(m) ? 'Portkey not measured' : `${withSpread(ratios[mode], 1)}× in req/s (${withSpread(cpuRatios[mode], 1)}× by CPU per request)`}`);
+    L.push(`- ${verdict(Number.isNaN(m) ? null : m >= TARGET_RATIO)} single-core throughput ≥ ${TARGET_RATIO}× Portkey's, ${MODE_LABEL[mode]}: ${Number.isNaN(m) ? 'Portkey not measured' : `${withSpread(ratios[mode], 1)}× in req/s (${withSpread(cpuRatios[mode], 1)}× by CPU per request${sharedRatios[mode]?.length ? `; ${withSpread(sharedRatios[mode]!, 1)}× with both on the core at once` : ''})`}`);
   }
   const burstPeak = Math.max(...pick((x) => x.burst.switchyard?.peakRssMb));
   const hwm = r.peakHwmMb.switchyard ?? NaN;

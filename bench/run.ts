@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { startCluster, type Cluster, type GatewayName, type Name } from './cluster.js';
 import { burstStreams, closedLoop, openLoop, type ClosedLoopResult, type Target } from './load.js';
 import { collectGarbage, cpuBusyShare, cpuSeconds, cpuTimes, machine, memStatus, otherLoad, pinSelf } from './procs.js';
-import { renderReport, writeReport, type BurstRow, type Mode, type RateRow, type Rep, type ThroughputRow } from './gateway-report.js';
+import { renderReport, writeReport, type BurstRow, type Mode, type RateRow, type Rep, type SharedRow, type ThroughputRow } from './gateway-report.js';
 import { percentile } from './stats.js';
 import { hasWrk, wrkClosedLoop } from './wrk.js';
 
@@ -91,6 +91,29 @@ async function throughputSlice(s: Settings, c: Cluster, name: 'direct' | Gateway
   };
 }
 
+/**
+ * CPU per request of the gateways running at the same time on the gateway core, each under its
+ * own closed loop of half the connections: the host's slow spells then fall on all of them alike,
+ * which separately timed phases cannot promise. Medians over slices; the ratio is taken per slice.
+ */
+async function sharedCore(s: Settings, c: Cluster, mode: Mode, rep: number): Promise<SharedRow | undefined> {
+  if (!c.gateways.portkey || !c.gateways.switchyard || !s.wrk) return undefined;
+  const names = ['switchyard', 'portkey'] as const;
+  c.together(names);
+  const run = (d: number) => Promise.all(names.map((n) =>
+    wrkClosedLoop({ target: c.targets[n]!, body: BODIES[mode], connections: CONNECTIONS / 2, durationS: d, cpu: LOAD_CPU })));
+  const sy: number[] = [], pk: number[] = [], ratio: number[] = [];
+  for (let k = 0; k < s.slices; k++) {
+    log(`run ${rep}: switchyard and portkey ${mode} together, slice ${k + 1}/${s.slices}`);
+    await run(s.warmupS);
+    const cpu0 = names.map((n) => cpuSeconds(c.gateways[n]!.pid));
+    const r = await run(s.throughputS);
+    const ms = names.map((n, i) => (r[i]!.requests ? ((cpuSeconds(c.gateways[n]!.pid) - cpu0[i]!) * 1000) / r[i]!.requests : NaN));
+    sy.push(ms[0]!); pk.push(ms[1]!); ratio.push(ms[1]! / ms[0]!);
+  }
+  return { switchyardCpuMs: percentile(sy, 50), portkeyCpuMs: percentile(pk, 50), ratio: percentile(ratio, 50) };
+}
+
 /** Maximum throughput of every target in `names`, in interleaved slices; each figure is the median of its slices. */
 async function throughput(s: Settings, c: Cluster, names: readonly ('direct' | GatewayName)[], mode: Mode, rep: number): Promise<Partial<Record<'direct' | GatewayName, ThroughputRow>>> {
   const slices = new Map<'direct' | GatewayName, ThroughputRow[]>(names.map((n) => [n, []]));
@@ -151,6 +174,8 @@ async function oneRep(s: Settings, c: Cluster, rep: number): Promise<Rep> {
   }
   for (const mode of ['json', 'stream'] as const) {
     out.throughput[mode] = await throughput(s, c, names, mode, rep);
+    const shared = await sharedCore(s, c, mode, rep);
+    if (shared) (out.shared ??= {})[mode] = shared;
     for (const rate of RATES) {
       const rows: Partial<Record<Name, RateRow>> = {};
       for (const name of [...names, 'floor'] as const) {
