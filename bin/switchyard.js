@@ -13,7 +13,7 @@
 // between 146–178 MB and 126–133 MB with 1,000 streams open (fresh process) and 150–155 MB
 // after the benchmark's load phases. A young collection of an 8 MB semi-space is shorter
 // (median 0.9–1.0 ms against 1.3–1.4 ms at 1,000 req/s here), so the stalls are more frequent but
-// shorter; at saturation young collections cost ~10% more CPU for streams (see docs/benchmarks.md).
+// shorter (see docs/benchmarks.md, third pass).
 import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2))).catch((err) => {
   if (err && err.code === 'ERR_MODULE_NOT_FOUND') {
     console.error('switchyard: not built yet; run `npm run build` (or `npm start`) first');
