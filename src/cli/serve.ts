@@ -24,9 +24,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // llhttp's main parser function (33 KB of wasm) with its optimizing compiler: measured here,
   // 440–560 ms of CPU on the gateway's core and a 29 MB compiler zone (42 MB allocated in all),
   // at the moment load arrives, which was the highest RSS sample with 1,000 open streams. The
-  // baseline compiler's code costs no measurable CPU per request (A/B, wrk, 6 rounds), so wasm
-  // stays on it. Read when a wasm function is compiled, so setting it here (before the first
-  // upstream connection) is in time.
+  // baseline compiler's code costs 2–5% more CPU per request (two gateways on one core under load
+  // at once, both orders, 6 rounds each); wasm stays on it for the steadier memory. Read when a
+  // wasm function is compiled, so setting it here (before the first upstream connection) is in time.
   setFlagsFromString('--liftoff-only');
   // V8 lets the old generation grow to 2–4× what survived the last mark-compact before it runs the
   // next one. A gateway's live heap is small (~18 MB) and what it promotes under load is garbage
