@@ -47,6 +47,30 @@ export function logRow(r: UsageRecord): LogRow {
 /** Failed requests that cost nothing and used no tokens are not spend. */
 const isSpend = (row: LogRow): boolean => row[15] !== 0 || row[10] !== 0 || row[11] !== 0;
 
+/** SQLite errors a row causes by itself (retrying it cannot help), as opposed to a busy or full disk. */
+const ROW_ERRORS = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
+
+/**
+ * Writes a batch with `insert`. When SQLite refuses a row of it (a constraint, a type), the batch
+ * goes in again row by row and the refused rows are left out, so one bad row never holds back
+ * the others: returns how many were left out and the first reason. Any other failure (busy, disk
+ * full) is thrown and nothing was written, so the whole batch can be tried again.
+ */
+export function insertSkippingRefused(insert: (rows: LogRow[]) => void, rows: LogRow[]): { refused: number; reason: string } {
+  try {
+    insert(rows);
+    return { refused: 0, reason: '' };
+  } catch (err) {
+    if (!ROW_ERRORS.test((err as { code?: string }).code ?? '')) throw err;
+  }
+  let refused = 0;
+  let reason = '';
+  for (const row of rows) {
+    try { insert([row]); } catch (e) { refused++; reason ||= e instanceof Error ? e.message : String(e); }
+  }
+  return { refused, reason };
+}
+
 /**
  * One transaction per batch: every row into the request log and, when `spend` is set, the rows
  * that cost something into spend (the same request's numbers, so the two never disagree).

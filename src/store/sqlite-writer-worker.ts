@@ -10,7 +10,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ByteRing } from './byte-ring.js';
 import { openSqlite } from './sqlite-open.js';
-import { usageInserter, type LogRow } from './sqlite-usage-tables.js';
+import { insertSkippingRefused, usageInserter, type LogRow } from './sqlite-usage-tables.js';
 
 export interface WriterData { path: string; intervalMs: number; nice: number; ring: SharedArrayBuffer; retryDelayMs: number; busyTimeoutMs: number }
 export type ToWriter = { t: 'close' };
@@ -55,32 +55,20 @@ const PAUSE_MS = 1;
 let closing = false;
 
 /** Commits the oldest batch; true when it was written (or there was none). */
-/** SQLite errors a row causes by itself (retrying it cannot help), as opposed to a busy or full disk. */
-const ROW_ERRORS = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
-
 function commitOne(): boolean {
   const m = ring.peek();
   if (!m) return true;
-  const rows = JSON.parse(m.text) as LogRow[];
+  let r;
   try {
-    insert(rows);
+    r = insertSkippingRefused(insert, JSON.parse(m.text) as LogRow[]);
   } catch (err) {
-    if (ROW_ERRORS.test((err as { code?: string }).code ?? '')) {
-      // One bad row must not hold back every later one: the others go in, it is reported.
-      let bad = 0;
-      let first = '';
-      for (const row of rows) {
-        try { insert([row]); } catch (e) { bad++; first ||= e instanceof Error ? e.message : String(e); }
-      }
-      port.postMessage({ t: 'skipped', seq: m.seq, rows: bad, message: first } satisfies FromWriter);
-      ring.release(m.end, m.seq);
-      return true;
-    }
     // Left in the ring and tried again after a pause; the event loop is told each time.
     port.postMessage({ t: 'fail', seq: m.seq, message: err instanceof Error ? err.message : String(err) } satisfies FromWriter);
     return false;
   }
   ring.release(m.end, m.seq);
+  // Released first: the event loop counts the batch as written, then takes the refused rows off.
+  if (r.refused) port.postMessage({ t: 'skipped', seq: m.seq, rows: r.refused, message: r.reason } satisfies FromWriter);
   return true;
 }
 

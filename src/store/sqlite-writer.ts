@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { ByteRing } from './byte-ring.js';
 import { openSqlite } from './sqlite-open.js';
-import { logRow, usageInserter, type LogRow } from './sqlite-usage-tables.js';
+import { insertSkippingRefused, logRow, usageInserter, type LogRow } from './sqlite-usage-tables.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
 import type { FromWriter, ToWriter, WriterData } from './sqlite-writer-worker.js';
 
@@ -69,6 +69,7 @@ interface Waiter { target: number; failures: number; resolve: () => void; reject
 
 /** How often flush() looks whether the thread got through the ring. */
 const FLUSH_POLL_MS = 2;
+const DEFAULT_RETRY_DELAY_MS = 1_000;
 
 export class SqliteWriter implements UsageSink {
   private queue: UsageRecord[] = [];
@@ -112,9 +113,7 @@ export class SqliteWriter implements UsageSink {
       if (m.t === 'skipped') {
         // The thread released the batch before saying so: counted as written, less the rows SQLite refused.
         this.countReleased();
-        this.counts.written -= m.rows;
-        this.counts.dropped += m.rows;
-        this.report(`${m.rows} request-log row(s) refused by SQLite and dropped: ${m.message}`);
+        this.refused(m.rows, m.message);
         return;
       }
       this.threadId = m.tid;
@@ -132,7 +131,7 @@ export class SqliteWriter implements UsageSink {
     const ring = new ByteRing(opts.ringBytes ?? 2 * 1024 * 1024);
     const data: WriterData = {
       path: opts.path, intervalMs: opts.checkpointIntervalMs ?? 250, nice: opts.nice ?? 7,
-      ring: ring.buffer, retryDelayMs: opts.retryDelayMs ?? 1_000, busyTimeoutMs: opts.busyTimeoutMs ?? 5_000,
+      ring: ring.buffer, retryDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, busyTimeoutMs: opts.busyTimeoutMs ?? 5_000,
     };
     const worker = new Worker(opts.workerUrl ?? new URL('./sqlite-writer-worker.js', import.meta.url), {
       workerData: data,
@@ -313,13 +312,22 @@ export class SqliteWriter implements UsageSink {
         this.localDb = openSqlite(this.opts.path);
         this.local = usageInserter(this.localDb, { spend: true });
       }
-      this.local(rows);
+      const r = insertSkippingRefused(this.local, rows);
+      // The batch is counted as written by the caller; the refused rows are taken off now.
+      if (r.refused) this.refused(r.refused, r.reason);
       return true;
     } catch (err) {
       this.failure(seq, err instanceof Error ? err.message : String(err));
-      if (!this.timer) this.schedule(this.opts.retryDelayMs ?? 1_000);
+      if (!this.timer) this.schedule(this.opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS);
       return false;
     }
+  }
+
+  /** `rows` of a batch counted as written were refused by SQLite: dropped, and reported. */
+  private refused(rows: number, reason: string): void {
+    this.counts.written -= rows;
+    this.counts.dropped += rows;
+    this.report(`${rows} request-log row(s) refused by SQLite and dropped: ${reason}`);
   }
 
   private checkpointOnCommit(): void {

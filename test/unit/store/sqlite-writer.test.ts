@@ -189,6 +189,28 @@ test('a thread that dies loses nothing: its batches and later ones are written o
   }
 });
 
+test('after the thread died, a row SQLite refuses is dropped and reported on the event loop too', async () => {
+  const { dir, path } = tempDb();
+  const errors: string[] = [];
+  const writer = SqliteWriter.start({ path, onError: (m) => errors.push(m), workerUrl: new URL('./dying-writer-worker.js', import.meta.url) });
+  try {
+    writer.push(record(0));
+    await writer.flush(); // the thread died on this batch; it was written here
+    assert.equal(writer.stats().threaded, false);
+    writer.push(record(1, { costUsd: Number.NaN })); // no cost: NOT NULL refuses it
+    writer.push(record(2));
+    await writer.flush();
+    writer.push(record(3));
+    await writer.flush();
+    assert.equal(count(path, 'SELECT COUNT(*) AS n FROM request_log'), 3);
+    assert.deepEqual({ written: writer.stats().written, dropped: writer.stats().dropped }, { written: 3, dropped: 1 });
+    assert.match(errors.join('\n'), /1 request-log row\(s\) refused by SQLite and dropped: NOT NULL constraint failed/);
+  } finally {
+    await writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an in-memory database has no writer thread', () => {
   assert.throws(() => SqliteWriter.start({ path: ':memory:' }), /database file/);
 });
