@@ -18,6 +18,7 @@ import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
 import { plainChunk } from './passthrough-chunk.js';
 import { newToolCallId } from '../core/ids.js';
+import { parseUpstreamJson } from './upstream-errors.js';
 
 /** What a buffered exchange settles with. */
 export interface BufferedResponse {
@@ -380,9 +381,9 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     // Some servers ignore `stream: true` and answer with one JSON body: replayed as parts.
     let result: ChatResult;
     try {
-      result = readCompletion(JSON.parse(text), newToolCallId);
-    } catch {
-      this.fail(new GatewayError('upstream_error', `upstream ${this.o.provider} returned a body that is not JSON: ${text.slice(0, 200)}`));
+      result = readCompletion(parseUpstreamJson(this.o.provider, text), newToolCallId);
+    } catch (err) {
+      this.fail(err);
       return;
     }
     this.mode = 1;
