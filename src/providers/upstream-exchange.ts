@@ -154,6 +154,11 @@ type RawChunks = Extract<StreamPart, { type: 'raw-chunks' }>;
 const DONE: IteratorResult<StreamPart> = Object.freeze({ done: true, value: undefined });
 /** Parts queued before undici is asked to stop reading the socket (a consumer slower than its upstream). */
 const HIGH_WATER = 512;
+/**
+ * Plain content chunks gathered into one queued part at most: HIGH_WATER counts parts, so this
+ * bounds what a stream holds before its upstream is paused.
+ */
+const MAX_MERGED = 64;
 /** Bytes accepted after `[DONE]` before the exchange is cut (a server that never ends its body). */
 const AFTER_DONE_LIMIT = 64 * 1024;
 
@@ -164,8 +169,10 @@ const AFTER_DONE_LIMIT = 64 * 1024;
  * for an error status or a connection failure, so the caller can still fail over. After that,
  * failures arrive in-band as one `error` part and the iterator ends.
  *
- * The parts of one socket read are queued together; consecutive plain content chunks in a read
- * become one `raw-chunks` part.
+ * Consecutive plain content chunks become one `raw-chunks` part for as long as the consumer has
+ * not taken it. Upstreams send each event as its own HTTP chunk, and undici calls `onData` once
+ * per chunk, all within one socket read: the consumer is woken for the first and finds the rest
+ * in one part, instead of one promise round trip (through every layer of iterators) per event.
  */
 export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, AsyncIterable<StreamPart> {
   readonly opened: Promise<AsyncIterable<StreamPart>>;
@@ -238,7 +245,6 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     const asciiEnd = chunk.length > 0 && chunk[chunk.length - 1] < 0x80;
     this.decoder.push(asciiEnd && this.clean ? chunk.toString('utf8') : (this.utf8 ??= new TextDecoder()).decode(chunk, { stream: true }));
     this.clean = asciiEnd;
-    this.raw = null; // a part of an earlier read is never appended to
     if (this.bad) {
       this.finish(this.bad);
       this.cutUpstream();
@@ -292,6 +298,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     this.ended = true;
     this.queue.length = 0;
     this.qi = 0;
+    this.raw = null;
     this.waiter = null;
     if (!this.complete && !this.doneSeen) this.cutUpstream();
     else if (this.paused) this.unpause();
@@ -300,6 +307,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
 
   private take(): StreamPart {
     const v = this.queue[this.qi++];
+    if (v === this.raw) this.raw = null; // handed out: never appended to again
     if (this.qi === this.queue.length) {
       this.queue.length = 0;
       this.qi = 0;
@@ -350,7 +358,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
       const plain = plainChunk(data);
       if (plain) {
         const raw = this.raw;
-        if (raw) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
+        if (raw && raw.chunks.length < MAX_MERGED) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
         else { this.raw = { type: 'raw-chunks', chunks: [plain.rest], textChars: plain.textChars }; q.push(this.raw); }
         return;
       }
