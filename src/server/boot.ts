@@ -46,6 +46,9 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
   const merged = applyCatalog(config, catalogFor(config, baseDir));
   const nonReasoning = new Set<string>();
   for (const m of merged.models) for (const d of m.deployments) if (d.capabilities?.reasoning === false) nonReasoning.add(`${d.provider}/${d.model}`);
+  // Providers with catalog-added deployments that must be listed by the engine before use.
+  const gated = new Set<string>();
+  for (const i of merged.info.values()) if (i.needsListing) gated.add(i.providerId);
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
@@ -72,8 +75,10 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
     const made = createProvider({ ...p, type: p.type }, env, {
       connectTimeoutMs: p.timeouts?.connect_ms ?? config.reliability?.timeouts?.connect_ms, // reliability
     });
-    // Innermost first: effort stripped per deployment, latency measured, missing local models fail over.
-    providers.set(p.id, guardMissingModels(timed(withoutEffortFor(made.provider, nonReasoning), latencyBook)));
+    // Innermost first: effort stripped per deployment, latency measured, missing local models fail
+    // over (a layer only providers with gated deployments need: each costs a promise per call).
+    const measured = timed(withoutEffortFor(made.provider, nonReasoning), latencyBook);
+    providers.set(p.id, gated.has(p.id) ? guardMissingModels(measured) : measured);
     locality.set(p.id, made.locality);
   }
   for (const i of merged.info.values()) if (i.needsListing) availability.gate(i.providerId, i.key.slice(i.providerId.length + 1));

@@ -10,18 +10,24 @@ import { wrapProvider } from './wrap.js';
 
 export function timed(inner: Provider, book: LatencyBook, now: () => number = performance.now.bind(performance)): Provider {
   const key = (c: ProviderCall) => `${inner.id}/${c.upstreamModel}`;
+  // Not async functions: one derived promise per call rather than an async frame and its await.
   return wrapProvider(inner, {
-    async complete(call: ProviderCall): Promise<ChatResult> {
+    complete(call: ProviderCall): Promise<ChatResult> {
       const t0 = now();
-      const r = await inner.complete(call);
-      book.record(key(call), now() - t0);
-      return r;
+      return started(() => inner.complete(call)).then((r) => { book.record(key(call), now() - t0); return r; });
     },
-    async stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
+    stream(call: ProviderCall): Promise<AsyncIterable<StreamPart>> {
       const t0 = now();
-      const r = await inner.stream(call);
-      book.record(key(call), now() - t0);
-      return r;
+      return started(() => inner.stream(call)).then((r) => { book.record(key(call), now() - t0); return r; });
     },
   });
+}
+
+/** A provider that throws instead of rejecting still fails the call the way an async function would. */
+function started<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start();
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
