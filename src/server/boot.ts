@@ -46,9 +46,13 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
   const merged = applyCatalog(config, catalogFor(config, baseDir));
   const nonReasoning = new Set<string>();
   for (const m of merged.models) for (const d of m.deployments) if (d.capabilities?.reasoning === false) nonReasoning.add(`${d.provider}/${d.model}`);
-  // Providers with catalog-added deployments that must be listed by the engine before use.
+  // Catalog-added deployments the engine must list before use, and the providers that have them.
   const gated = new Set<string>();
-  for (const i of merged.info.values()) if (i.needsListing) gated.add(i.providerId);
+  for (const i of merged.info.values()) {
+    if (!i.needsListing) continue;
+    gated.add(i.providerId);
+    availability.gate(i.providerId, i.key.slice(i.providerId.length + 1));
+  }
   const providers = new Map<string, Provider>();
   const locality = new Map<string, Locality>();
   for (const p of config.providers) {
@@ -81,7 +85,6 @@ export async function buildProviders(config: Config, env: NodeJS.ProcessEnv, bas
     providers.set(p.id, gated.has(p.id) ? guardMissingModels(measured) : measured);
     locality.set(p.id, made.locality);
   }
-  for (const i of merged.info.values()) if (i.needsListing) availability.gate(i.providerId, i.key.slice(i.providerId.length + 1));
   availability.start(providers);
   return { providers, locality, models: merged.models };
 }

@@ -11,8 +11,7 @@ import { buildProviders } from '../../../src/server/boot.js';
 import { validateConfig } from '../../../src/config/load.js';
 import { availability } from '../../../src/providers/presets/availability.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import type { ChatRequest } from '../../../src/core/types.js';
-import { Cancel } from '../../../src/core/cancel.js';
+import { providerCall } from '../../helpers/provider-call.js';
 
 const server = createServer((req, res) => {
   req.resume();
@@ -28,25 +27,16 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 after(() => { availability.stop(); server.close(); });
 
-function call(model: string) {
-  const body = { model, messages: [{ role: 'user', content: 'hi' }] };
-  const request: ChatRequest = {
-    body, model, messages: body.messages as ChatRequest['messages'], stream: false, includeUsage: false,
-    hasTools: false, hasImages: false, wantsJson: false,
-  };
-  return { request, upstreamModel: model, signal: new Cancel() };
-}
-
 test('a 404 from a gated local engine fails over; a 404 elsewhere is the request\'s own', async () => {
   const { providers } = await buildProviders(validateConfig({
     providers: [{ id: 'home', type: 'ollama', base_url: base }, { id: 'custom', type: 'openai-compatible', base_url: `${base}/v1` }],
     models: [{ name: 'mine', deployments: [{ provider: 'custom', model: 'mine' }] }],
   }), {});
-  const gatedErr = await providers.get('home')!.complete(call('gpt-oss:120b')).then(() => null, (e: unknown) => e);
+  const gatedErr = await providers.get('home')!.complete(providerCall('gpt-oss:120b', false)).then(() => null, (e: unknown) => e);
   assert.ok(gatedErr instanceof GatewayError, String(gatedErr));
   assert.equal(gatedErr.code, 'upstream_unavailable');
   assert.match(gatedErr.message, /this engine does not have it/);
-  const plainErr = await providers.get('custom')!.complete(call('mine')).then(() => null, (e: unknown) => e);
+  const plainErr = await providers.get('custom')!.complete(providerCall('mine', false)).then(() => null, (e: unknown) => e);
   assert.ok(plainErr instanceof GatewayError, String(plainErr));
   assert.equal(plainErr.upstreamStatus, 404);
   assert.notEqual(plainErr.code, 'upstream_unavailable');

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OpenAICompatibleProvider } from '../../../src/providers/openai-compatible.js';
-import type { ChatRequest, StreamPart } from '../../../src/core/types.js';
-import { Cancel } from '../../../src/core/cancel.js';
+import type { StreamPart } from '../../../src/core/types.js';
+import { providerCall } from '../../helpers/provider-call.js';
 
 const TEXT = 'Grüße aus Zürich — 3 € pro 🚀, naïve café; 日本語のテキスト. ok';
 
@@ -42,20 +42,11 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 const provider = new OpenAICompatibleProvider({ id: 'up', baseUrl: base });
 after(async () => { await provider.close(); server.close(); });
 
-function call() {
-  const body = { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true };
-  const request: ChatRequest = {
-    body, model: 'm', messages: body.messages as ChatRequest['messages'], stream: true, includeUsage: true,
-    hasTools: false, hasImages: false, wantsJson: false,
-  };
-  return { request, upstreamModel: 'm', signal: new Cancel() };
-}
-
 for (const s of [1, 2, 3, 5, 7, 13, 64]) {
   test(`bytes cut every ${s}: content, reasoning, finish and usage come through intact`, async () => {
     step = s;
     const parts: StreamPart[] = [];
-    for await (const p of await provider.stream(call())) parts.push(p);
+    for await (const p of await provider.stream(providerCall('m', true))) parts.push(p);
     let text = '';
     let reasoning = '';
     for (const p of parts) {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OpenAICompatibleProvider } from '../../../src/providers/openai-compatible.js';
-import type { ChatRequest, StreamPart } from '../../../src/core/types.js';
-import { Cancel } from '../../../src/core/cancel.js';
+import type { StreamPart } from '../../../src/core/types.js';
+import { providerCall } from '../../helpers/provider-call.js';
 
 let events = 0;
 const head = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm' };
@@ -33,15 +33,6 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 const provider = new OpenAICompatibleProvider({ id: 'up', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` });
 after(async () => { await provider.close(); server.close(); });
 
-function call() {
-  const body = { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true };
-  const request: ChatRequest = {
-    body, model: 'm', messages: body.messages as ChatRequest['messages'], stream: true, includeUsage: true,
-    hasTools: false, hasImages: false, wantsJson: false,
-  };
-  return { request, upstreamModel: 'm', signal: new Cancel() };
-}
-
 const contentOf = (chunks: string[]) =>
   chunks.map((c) => (JSON.parse(`{${c}`) as { choices: Array<{ delta: { content: string } }> }).choices[0].delta.content).join('');
 const expected = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `).join('');
@@ -50,7 +41,7 @@ test('events that arrive together reach an eager consumer in a couple of parts, 
   events = 40;
   const parts: StreamPart[] = [];
   const seen: number[] = []; // chunk counts when each part was taken
-  for await (const p of await provider.stream(call())) {
+  for await (const p of await provider.stream(providerCall('m', true))) {
     parts.push(p);
     if (p.type === 'raw-chunks') seen.push(p.chunks.length);
   }
@@ -67,7 +58,7 @@ test('events that arrive together reach an eager consumer in a couple of parts, 
 
 test('a consumer that reads late finds the content gathered in parts of at most 64 chunks', async () => {
   events = 300;
-  const it = (await provider.stream(call()))[Symbol.asyncIterator]();
+  const it = (await provider.stream(providerCall('m', true)))[Symbol.asyncIterator]();
   await new Promise((r) => setTimeout(r, 100)); // everything has arrived and been queued
   const parts: StreamPart[] = [];
   for (let r = await it.next(); !r.done; r = await it.next()) parts.push(r.value);

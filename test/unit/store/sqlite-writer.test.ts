@@ -145,20 +145,28 @@ test('a batch that fails is tried again; the flush that waited for it says so', 
   }
 });
 
+/**
+ * With record 0 pushed: a row SQLite refuses and a good one, then one more batch. The refused row
+ * alone is dropped and reported; everything else is written.
+ */
+async function refusedRowIsDropped(writer: SqliteWriter, path: string, errors: string[]): Promise<void> {
+  writer.push(record(1, { costUsd: Number.NaN })); // no cost: NOT NULL refuses it
+  writer.push(record(2));
+  await writer.flush();
+  writer.push(record(3));
+  await writer.flush();
+  assert.equal(count(path, 'SELECT COUNT(*) AS n FROM request_log'), 3);
+  assert.deepEqual({ written: writer.stats().written, dropped: writer.stats().dropped }, { written: 3, dropped: 1 });
+  assert.match(errors.join('\n'), /1 request-log row\(s\) refused by SQLite and dropped: NOT NULL constraint failed/);
+}
+
 test('a row SQLite refuses is dropped and reported; the rest of its batch and later ones go in', async () => {
   const { dir, path } = tempDb();
   const errors: string[] = [];
   const writer = SqliteWriter.start({ path, onError: (m) => errors.push(m) });
   try {
     writer.push(record(0));
-    writer.push(record(1, { costUsd: Number.NaN })); // no cost: NOT NULL refuses it
-    writer.push(record(2));
-    await writer.flush();
-    writer.push(record(3));
-    await writer.flush();
-    assert.equal(count(path, 'SELECT COUNT(*) AS n FROM request_log'), 3);
-    assert.deepEqual({ written: writer.stats().written, dropped: writer.stats().dropped }, { written: 3, dropped: 1 });
-    assert.match(errors.join('\n'), /1 request-log row\(s\) refused by SQLite and dropped: NOT NULL constraint failed/);
+    await refusedRowIsDropped(writer, path, errors);
   } finally {
     await writer.close();
     rmSync(dir, { recursive: true, force: true });
@@ -197,14 +205,7 @@ test('after the thread died, a row SQLite refuses is dropped and reported on the
     writer.push(record(0));
     await writer.flush(); // the thread died on this batch; it was written here
     assert.equal(writer.stats().threaded, false);
-    writer.push(record(1, { costUsd: Number.NaN })); // no cost: NOT NULL refuses it
-    writer.push(record(2));
-    await writer.flush();
-    writer.push(record(3));
-    await writer.flush();
-    assert.equal(count(path, 'SELECT COUNT(*) AS n FROM request_log'), 3);
-    assert.deepEqual({ written: writer.stats().written, dropped: writer.stats().dropped }, { written: 3, dropped: 1 });
-    assert.match(errors.join('\n'), /1 request-log row\(s\) refused by SQLite and dropped: NOT NULL constraint failed/);
+    await refusedRowIsDropped(writer, path, errors);
   } finally {
     await writer.close();
     rmSync(dir, { recursive: true, force: true });
