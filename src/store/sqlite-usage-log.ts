@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import type { UsageRecord, UsageSink } from './usage-record.js';
-import { openSqlite } from './sqlite-open.js';
+import { openSqliteAppender } from './sqlite-open.js';
 import { logRow, usageInserter } from './sqlite-usage-tables.js';
 
 export interface SqliteUsageLogOptions {
@@ -39,7 +39,7 @@ export class SqliteUsageLog implements UsageSink {
   }
 
   static open(opts: SqliteUsageLogOptions): SqliteUsageLog {
-    return new SqliteUsageLog(openSqlite(opts.path), opts);
+    return new SqliteUsageLog(openSqliteAppender(opts.path), opts);
   }
 
   push(record: UsageRecord): void {

@@ -9,7 +9,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ByteRing } from './byte-ring.js';
-import { openSqlite } from './sqlite-open.js';
+import { openSqliteAppender } from './sqlite-open.js';
 import { insertSkippingRefused, usageInserter, type LogRow } from './sqlite-usage-tables.js';
 
 export interface WriterData { path: string; intervalMs: number; nice: number; ring: SharedArrayBuffer; retryDelayMs: number; busyTimeoutMs: number }
@@ -30,7 +30,7 @@ try {
   // not Linux, or not permitted: the same priority as the event loop
 }
 
-const db = openSqlite(path, busyTimeoutMs);
+const db = openSqliteAppender(path, busyTimeoutMs);
 // This connection checkpoints on its timer, never inside a commit.
 db.pragma('wal_autocheckpoint = 0');
 const insert = usageInserter(db, { spend: true });

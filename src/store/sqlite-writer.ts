@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { ByteRing } from './byte-ring.js';
-import { openSqlite } from './sqlite-open.js';
+import { openSqliteAppender } from './sqlite-open.js';
 import { insertSkippingRefused, logRow, usageInserter, type LogRow } from './sqlite-usage-tables.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
 import type { FromWriter, ToWriter, WriterData } from './sqlite-writer-worker.js';
@@ -309,7 +309,7 @@ export class SqliteWriter implements UsageSink {
   private writeHere(rows: LogRow[], seq: number): boolean {
     try {
       if (!this.local) {
-        this.localDb = openSqlite(this.opts.path);
+        this.localDb = openSqliteAppender(this.opts.path);
         this.local = usageInserter(this.localDb, { spend: true });
       }
       const r = insertSkippingRefused(this.local, rows);
