@@ -27,15 +27,53 @@ export interface PlainChunk {
 
 /** The forwardable part of a plain content chunk, or null when it must be parsed. */
 export function plainChunk(data: string): PlainChunk | null {
-  const at = data.indexOf(CHOICES);
-  if (at < 0 || data.charCodeAt(0) !== 0x7b /* { */) return null;
-  NOT_PLAIN.lastIndex = at + CHOICES.length;
-  if (NOT_PLAIN.test(data)) return null;
-  const textChars = contentChars(data, at);
-  // Chunks without text (an empty delta, a keep-alive) are left to the parser, which drops them.
-  // Only what is forwarded is checked: the head before `"choices"` is replaced anyway.
-  if (textChars === 0 || !balancedTail(data, at)) return null;
-  return { rest: data.slice(at), textChars };
+  return new PlainChunks().read(data);
+}
+
+/**
+ * plainChunk for the chunks of one stream. An upstream writes every content chunk of an answer
+ * the same way but for the text, so once a chunk has passed every check, what surrounds its
+ * content string is remembered: a later chunk that is the same text before that string and after
+ * it, around a well-formed string of its own (closed, no raw control characters, not empty), is
+ * plain for the same reasons, and only its text is scanned. A string cannot change the structure
+ * around it, and neither of its quotes can be read as part of a key by the checks, since the
+ * remembered text after it begins with `",` or `"}`. Anything else takes every check again.
+ */
+export class PlainChunks {
+  /** From `"choices":[` through the opening quote of the content string, of the last chunk that passed every check. */
+  private before: string | null = null;
+  /** From the closing quote of that content string to the end of that chunk. */
+  private after = '';
+
+  read(data: string): PlainChunk | null {
+    const at = data.indexOf(CHOICES);
+    if (at < 0 || data.charCodeAt(0) !== 0x7b /* { */) return null;
+    const before = this.before;
+    if (before !== null && data.startsWith(before, at)) {
+      const open = at + before.length - 1;
+      const close = stringEnd(data, open);
+      if (close > open + 1 && data.length - close === this.after.length && data.endsWith(this.after)) {
+        // The text after the string is the remembered one, which has none: any match is in the text.
+        CONTROL.lastIndex = open;
+        if (!CONTROL.test(data)) return { rest: data.slice(at), textChars: close - open - 1 };
+      }
+    }
+    return this.checked(data, at);
+  }
+
+  private checked(data: string, at: number): PlainChunk | null {
+    NOT_PLAIN.lastIndex = at + CHOICES.length;
+    if (NOT_PLAIN.test(data)) return null;
+    const open = contentOpen(data, at);
+    if (open < 0) return null;
+    const close = stringEnd(data, open);
+    // Chunks without text (an empty delta, a keep-alive) are left to the parser, which drops them.
+    // Only what is forwarded is checked: the head before `"choices"` is replaced anyway.
+    if (close <= open + 1 || !balancedTail(data, at)) return null;
+    this.before = data.slice(at, open + 1);
+    this.after = data.slice(close);
+    return { rest: data.slice(at), textChars: close - open - 1 };
+  }
 }
 
 /**
@@ -68,9 +106,8 @@ const CONTROL = /[\x00-\x1f]/g;
 
 const CONTENT = '"content":"';
 
-function contentChars(s: string, from: number): number {
+/** The index of the opening quote of the first `"content":"…"` string from `from`, or -1. */
+function contentOpen(s: string, from: number): number {
   const at = s.indexOf(CONTENT, from);
-  if (at < 0) return 0;
-  const end = stringEnd(s, at + CONTENT.length - 1);
-  return end < 0 ? 0 : end - (at + CONTENT.length);
+  return at < 0 ? -1 : at + CONTENT.length - 1;
 }

@@ -16,7 +16,7 @@ import { GatewayError } from '../core/errors.js';
 import type { CancelSignal } from '../core/cancel.js';
 import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
-import { plainChunk } from './passthrough-chunk.js';
+import { PlainChunks } from './passthrough-chunk.js';
 import { newToolCallId } from '../core/ids.js';
 import { parseUpstreamJson } from './upstream-errors.js';
 
@@ -199,6 +199,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
 
   private readonly decoder: SseDecoder;
   private readonly state: ChunkState = { started: false };
+  private plain: PlainChunks | null = null;
   private raw: RawChunks | null = null;
   private bad: GatewayError | null = null;
   /** Created on the first read that splits a multi-byte character; most streams never need one. */
@@ -355,7 +356,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     if (data === '[DONE]') { this.doneSeen = true; this.raw = null; return; }
     const q = this.queue;
     if (this.o.passthrough && this.state.started) {
-      const plain = plainChunk(data);
+      const plain = (this.plain ??= new PlainChunks()).read(data);
       if (plain) {
         const raw = this.raw;
         if (raw && raw.chunks.length < MAX_MERGED) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plainChunk } from '../../../src/providers/passthrough-chunk.js';
+import { PlainChunks, plainChunk } from '../../../src/providers/passthrough-chunk.js';
 
 const head = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"up-model",';
 
@@ -53,4 +53,35 @@ test('text that merely mentions the special keys stays plain (its quotes are esc
   const p = plainChunk(data);
   assert.ok(p);
   assert.equal((JSON.parse(`{${p.rest}`) as { choices: Array<{ delta: { content: string } }> }).choices[0].delta.content, 'say "role": "tool_calls", "model":1');
+});
+
+test('one stream\'s reader, once it has seen a chunk, judges every later chunk as a fresh check does', () => {
+  const plain = (content: string, tail = '"finish_reason":null}]}') => `${head}"choices":[{"index":0,"delta":{"content":"${content}"},${tail}`;
+  const first = plain('Hello');
+  const later = [
+    plain(' world'),
+    plain('say \\"hi\\"'),
+    plain('ends in a backslash \\\\'),
+    plain('x'),
+    plain(''), // no text
+    plain('a\tb'), // a raw tab inside the string
+    plain('a\nb'), // a raw newline
+    plain('a","role":"assistant'), // a quote that ends the string early and adds a key
+    plain('a"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}{"x":"'), // spliced chunks
+    plain('x', '"finish_reason":"stop"}]}'),
+    plain('x', '"finish_reason":null}],"usage":{"prompt_tokens":1}}'),
+    plain('x', '"finish_reason":null}]}}'),
+    plain('x', '"finish_reason":null}]'), // cut
+    plain('x').replace('"index":0', '"index":1'),
+    plain('x').replace('"content"', '"reasoning_content"'),
+    plain('x').replace('{"id"', ' {"id"'),
+    `{"id":"other","created":9,"model":"m2","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}`,
+    plain('unterminated\\"},"finish_reason":null}]}'),
+  ];
+  const reader = new PlainChunks();
+  assert.ok(reader.read(first));
+  for (const d of later) assert.deepEqual(reader.read(d), plainChunk(d), d);
+  // And in any order: each verdict is the fresh one whatever the reader saw before.
+  const shuffled = new PlainChunks();
+  for (const d of [...later].reverse().concat(later, [first], later)) assert.deepEqual(shuffled.read(d), plainChunk(d), d);
 });
