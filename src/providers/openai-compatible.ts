@@ -23,8 +23,6 @@ export interface OpenAICompatibleOptions {
   baseUrl: string;
   apiKey?: string;
   headers?: Record<string, string>;
-  /** Total time allowed for a request, ms. */
-  timeoutMs?: number;
   maxConnections?: number;
   // --- reliability: timeout mechanics (time to first token, idle gap and total per deployment are
   // enforced around every provider in src/server/execute.ts; connecting is the pool's job) ---
@@ -46,7 +44,6 @@ export class OpenAICompatibleProvider implements Provider {
   private readonly path: string;
   private readonly chatPath: string;
   private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
   readonly dialect: Dialect;
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
@@ -59,13 +56,12 @@ export class OpenAICompatibleProvider implements Provider {
       connections: opts.maxConnections ?? 256,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      headersTimeout: 0, // our own timers decide; see timeoutMs
+      headersTimeout: 0, // execute.ts's timers decide (see complete())
       bodyTimeout: 0,
       connectTimeout: opts.connectTimeoutMs ?? 10_000, // reliability: a black-holed host fails over fast
     });
     this.headers = { 'content-type': 'application/json', ...opts.headers };
     if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;
-    this.timeoutMs = opts.timeoutMs ?? 600_000;
     this.dialect = opts.dialect ?? PRESETS['openai-compatible'].dialect;
   }
 
@@ -89,21 +85,22 @@ export class OpenAICompatibleProvider implements Provider {
   private dispatchOptions(body: string): Dispatcher.DispatchOptions {
     return {
       path: this.chatPath, method: 'POST', headers: this.headers, body,
-      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
     };
   }
 
   private failure(err: unknown): GatewayError {
     const code = (err as { code?: string })?.code;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new GatewayError('upstream_timeout', `upstream ${this.id} timed out after ${this.timeoutMs} ms`);
+      // Only from an injected dispatcher that sets its own timeouts: this adapter's pool sets none.
+      return new GatewayError('upstream_timeout', `upstream ${this.id} timed out`);
     }
     return networkError(this.id, err);
   }
 
-  // The provider's own deadline is undici's per-request headers and body (idle) timeouts: no
-  // controller, listener or timer per call. The gateway's execute.ts enforces the full timeout
-  // policy (ttft, idle, total) above this, through the call's signal.
+  // No deadline of its own: every call comes through execute.ts, which enforces the timeout
+  // policy (ttft, idle, total; a provider's `timeout_ms` is its total) around it and aborts it
+  // through the call's signal. undici's per-request headers and body timers were a second copy
+  // of that deadline, set and cleared on every request and refreshed on every body chunk.
   async complete(call: ProviderCall): Promise<ChatResult> {
     const body = this.body(call, false);
     let res: BufferedResponse;

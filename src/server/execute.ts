@@ -187,23 +187,33 @@ export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal
 interface Opened { it: AsyncIterator<StreamPart>; held: StreamPart[] }
 
 async function openStream(a: Attempt, now: () => number): Promise<Opened> {
-  const first = (): { ms: number; err: () => GatewayError } => budget(a, 'ttft', a.startedAt, now());
-  const b0 = first();
-  const iterable = await race(a.d.provider.stream(a.call), { ms: b0.ms, timeoutError: b0.err, signal: a.client, onTimeout: a.abort });
-  const it = iterable[Symbol.asyncIterator]();
-  const held: StreamPart[] = [];
-  try {
+  // The time-to-first-token deadline is fixed from the attempt's start, so one timer (and one
+  // client listener) covers the whole opening: the call, the role header and the first part.
+  const b = budget(a, 'ttft', a.startedAt, now());
+  let it: AsyncIterator<StreamPart> | null = null;
+  let cut = false;
+  const open = async (): Promise<Opened> => {
+    const iterable = await a.d.provider.stream(a.call);
+    const i = iterable[Symbol.asyncIterator]();
+    it = i;
+    // A provider that answered after the cut (ignoring its signal) gets its stream back at once.
+    if (cut) { void i.return?.()?.catch(() => undefined); return { it: i, held: [] }; }
+    const held: StreamPart[] = [];
     for (;;) {
-      const b = first();
-      const r = await race(it.next(), { ms: b.ms, timeoutError: b.err, signal: a.client, onTimeout: a.abort });
-      if (r.done) return { it, held };
+      const r = await i.next();
+      if (r.done) return { it: i, held };
       if (r.value.type === 'error') throw r.value.error;
       held.push(r.value);
       // The role header alone commits nothing: hold it until real content shows the upstream works.
-      if (r.value.type !== 'start') return { it, held };
+      if (r.value.type !== 'start') return { it: i, held };
     }
+  };
+  try {
+    return await race(open(), { ms: b.ms, timeoutError: b.err, signal: a.client, onTimeout: a.abort });
   } catch (e) {
-    void it.return?.()?.catch(() => undefined);
+    // Cut by the deadline, the client or an error part: a stream already open is given back.
+    cut = true;
+    void (it as AsyncIterator<StreamPart> | null)?.return?.()?.catch(() => undefined);
     throw e;
   }
 }

@@ -161,3 +161,42 @@ test('the routing-only `models` field is not sent upstream', async () => {
   await executeComplete({ deployments: [dep(a)], reason: 'x' }, chat(false, { models: ['m2'] }), live(), { reliability: policy() });
   assert.equal('models' in a.bodies[0], false);
 });
+
+/** A stream whose reads never answer, and which records being given back. */
+class HangingStream implements Provider {
+  returned = 0;
+  constructor(readonly id: string, private readonly openAfterMs = 0) {}
+  async complete(): Promise<ChatResult> { throw new Error('not used'); }
+  async stream(): Promise<AsyncIterable<StreamPart>> {
+    // Ignores its signal on purpose, and may answer only after the deadline.
+    if (this.openAfterMs) await new Promise((r) => setTimeout(r, this.openAfterMs));
+    const iterator: AsyncIterator<StreamPart> = {
+      next: () => new Promise(() => undefined),
+      return: async () => { this.returned++; return { done: true, value: undefined }; },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
+  }
+}
+
+test('a stream cut by ttft_ms while opening is given back, even when the provider answers after the cut', async () => {
+  for (const openAfterMs of [0, 80]) {
+    const a = new HangingStream('a', openAfterMs);
+    const b = new ScriptedProvider('b', () => 'ok');
+    const r = await executeStream({ deployments: [dep(a), dep(b)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 30 } }) });
+    assert.equal(r.deployment.providerId, 'b');
+    assert.match(r.route, /upstream_timeout/);
+    await collect(r.value);
+    await new Promise((resolve) => setTimeout(resolve, openAfterMs + 20));
+    assert.equal(a.returned, 1, `opened after ${openAfterMs} ms`);
+  }
+});
+
+test('a client that leaves while a stream opens gets no stream, and the upstream one is given back', async () => {
+  const a = new HangingStream('a');
+  const client = new AbortController();
+  const pending = executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), client.signal, { reliability: policy() });
+  setTimeout(() => client.abort(), 20);
+  await assert.rejects(pending);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(a.returned, 1);
+});
