@@ -33,31 +33,32 @@ export function plainChunk(data: string): PlainChunk | null {
 /**
  * plainChunk for the chunks of one stream. An upstream writes every content chunk of an answer
  * the same way but for the text, so once a chunk has passed every check, what surrounds its
- * content string is remembered: a later chunk that is the same text before that string and after
- * it, around a well-formed string of its own (closed, no raw control characters, not empty), is
- * plain for the same reasons, and only its text is scanned. A string cannot change the structure
- * around it, and neither of its quotes can be read as part of a key by the checks, since the
- * remembered text after it begins with `",` or `"}`. Anything else takes every check again.
+ * content string is remembered: a later chunk that is the same text up to that string (its head
+ * included, so `"choices":[` is found at the same place) and the same after it, around a
+ * well-formed string of its own (closed, no raw control characters, not empty), is plain for the
+ * same reasons, and only its text is scanned. A string cannot change the structure around it,
+ * and neither of its quotes can be read as part of a key by the checks, since the remembered text
+ * after it begins with `",` or `"}`. Anything else takes every check again.
  */
 export class PlainChunks {
-  /** From `"choices":[` through the opening quote of the content string, of the last chunk that passed every check. */
-  private before: string | null = null;
+  /** The last chunk that passed every check, up to and including the opening quote of its content string. */
+  private prefix: string | null = null;
+  /** Where `"choices":[` starts in that chunk. */
+  private at = 0;
   /** From the closing quote of that content string to the end of that chunk. */
   private after = '';
 
   read(data: string): PlainChunk | null {
-    const at = data.indexOf(CHOICES);
-    if (at < 0 || data.charCodeAt(0) !== 0x7b /* { */) return null;
-    const before = this.before;
-    if (before !== null && data.startsWith(before, at)) {
-      const open = at + before.length - 1;
-      const close = stringEnd(data, open);
-      if (close > open + 1 && data.length - close === this.after.length && data.endsWith(this.after)) {
-        // The text after the string is the remembered one, which has none: any match is in the text.
-        CONTROL.lastIndex = open;
-        if (!CONTROL.test(data)) return { rest: data.slice(at), textChars: close - open - 1 };
+    const prefix = this.prefix;
+    // `slice(…) ===` rather than startsWith: measured 2-4x faster on V8 11 for these lengths.
+    if (prefix !== null && data.length > prefix.length + this.after.length && data.slice(0, prefix.length) === prefix) {
+      const close = textEnd(data, prefix.length - 1);
+      if (close > prefix.length && data.length - close === this.after.length && data.endsWith(this.after)) {
+        return { rest: data.slice(this.at), textChars: close - prefix.length };
       }
     }
+    const at = data.indexOf(CHOICES);
+    if (at < 0 || data.charCodeAt(0) !== 0x7b /* { */) return null;
     return this.checked(data, at);
   }
 
@@ -70,7 +71,8 @@ export class PlainChunks {
     // Chunks without text (an empty delta, a keep-alive) are left to the parser, which drops them.
     // Only what is forwarded is checked: the head before `"choices"` is replaced anyway.
     if (close <= open + 1 || !balancedTail(data, at)) return null;
-    this.before = data.slice(at, open + 1);
+    this.prefix = data.slice(0, open + 1);
+    this.at = at;
     this.after = data.slice(close);
     return { rest: data.slice(at), textChars: close - open - 1 };
   }
@@ -103,6 +105,25 @@ function balancedTail(s: string, from: number): boolean {
 }
 
 const CONTROL = /[\x00-\x1f]/g;
+/** What ends a run of plain text inside a JSON string: its closing quote, an escape, or a raw control character. */
+const TEXT_STOP = /["\\\x00-\x1f]/g;
+
+/**
+ * The index of the quote closing the string that opens at `open`, or -1 when there is none or the
+ * string holds a raw control character. One native scan for text without escapes (most chunks).
+ */
+function textEnd(s: string, open: number): number {
+  TEXT_STOP.lastIndex = open + 1;
+  if (!TEXT_STOP.test(s)) return -1;
+  const i = TEXT_STOP.lastIndex - 1;
+  const c = s.charCodeAt(i);
+  if (c === 0x22 /* " */) return i;
+  if (c !== 0x5c /* \ */) return -1;
+  const close = stringEnd(s, open);
+  if (close < 0) return -1;
+  CONTROL.lastIndex = i;
+  return CONTROL.test(s) && CONTROL.lastIndex <= close ? -1 : close;
+}
 
 const CONTENT = '"content":"';
 

@@ -125,7 +125,8 @@ export class BufferedExchange extends Exchange {
     this.settled = true;
     this.unlink();
     const c = this.chunks;
-    const text = c.length === 1 ? c[0].toString('utf8') : c.length === 0 ? '' : Buffer.concat(c, this.size).toString('utf8');
+    // toString() without arguments is Buffer's UTF-8 fast path (no encoding lookup).
+    const text = c.length === 1 ? c[0].toString() : c.length === 0 ? '' : Buffer.concat(c, this.size).toString();
     this.chunks = [];
     this.resolve({ status: this.status, text, contentType: this.head.contentType, retryAfter: this.head.retryAfter });
   }
@@ -244,7 +245,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     // TextDecoder (which keeps a split character's bytes) is clean after a read that ended in an
     // ASCII byte, and this read ends in one too.
     const asciiEnd = chunk.length > 0 && chunk[chunk.length - 1] < 0x80;
-    this.decoder.push(asciiEnd && this.clean ? chunk.toString('utf8') : (this.utf8 ??= new TextDecoder()).decode(chunk, { stream: true }));
+    this.decoder.push(asciiEnd && this.clean ? chunk.toString() /* UTF-8, the fast path */ : (this.utf8 ??= new TextDecoder()).decode(chunk, { stream: true }));
     this.clean = asciiEnd;
     if (this.bad) {
       this.finish(this.bad);

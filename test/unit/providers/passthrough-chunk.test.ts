@@ -65,6 +65,10 @@ test('one stream\'s reader, once it has seen a chunk, judges every later chunk a
     plain('x'),
     plain(''), // no text
     plain('a\tb'), // a raw tab inside the string
+    plain('line\\nnext \\u00e9'), // escapes only
+    plain('a\\"b\tc'), // an escape, then a raw tab
+    plain('a\\\\'), // an escaped backslash just before the closing quote
+    plain('a\\'), // an escaped closing quote: the string never closes where the chunk expects
     plain('a\nb'), // a raw newline
     plain('a","role":"assistant'), // a quote that ends the string early and adds a key
     plain('a"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}{"x":"'), // spliced chunks
