@@ -100,7 +100,9 @@ export class Reliability {
   }
 
   timeouts(d: Deployment): Timeouts {
-    return this.deploymentTimeouts.get(`${d.modelName}\u0000${d.key}`) ?? this.providerTimeouts.get(d.providerId) ?? this.defaultTimeouts;
+    // The per-deployment key is a string built (and hashed) per call: only when any deployment has its own.
+    const own = this.deploymentTimeouts.size ? this.deploymentTimeouts.get(`${d.modelName}\u0000${d.key}`) : undefined;
+    return own ?? this.providerTimeouts.get(d.providerId) ?? this.defaultTimeouts;
   }
 
   /** Connect timeout for a provider's connection pool (connections are per provider, not per deployment). */

@@ -9,7 +9,19 @@ import type { Provider, ProviderCall } from '../provider.js';
 import { wrapProvider } from './wrap.js';
 
 export function timed(inner: Provider, book: LatencyBook, now: () => number = performance.now.bind(performance)): Provider {
-  const key = (c: ProviderCall) => `${inner.id}/${c.upstreamModel}`;
+  // One key string per upstream model, kept: a string built per call is hashed anew by every Map
+  // lookup, a kept one carries its hash. (Bounded: a provider that passes clients' model names
+  // through could otherwise grow it without end.)
+  const keys = new Map<string, string>();
+  const key = (c: ProviderCall): string => {
+    let k = keys.get(c.upstreamModel);
+    if (k === undefined) {
+      if (keys.size >= 1024) keys.clear();
+      k = `${inner.id}/${c.upstreamModel}`;
+      keys.set(c.upstreamModel, k);
+    }
+    return k;
+  };
   // Not async functions: one derived promise per call rather than an async frame and its await.
   return wrapProvider(inner, {
     complete(call: ProviderCall): Promise<ChatResult> {

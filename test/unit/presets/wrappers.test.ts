@@ -46,6 +46,15 @@ test('latency is recorded per deployment for successful calls only', async () =>
   const failing = timed(recording('groq', new GatewayError('upstream_error', 'boom')), book, () => (t += 1000));
   await assert.rejects(failing.complete(call('x')));
   assert.equal(book.get('groq/x'), undefined);
+  // Later calls average into the same key; past a thousand models the kept key strings start over
+  // and every model still lands on its own key.
+  await p.complete(call('openai/gpt-oss-20b'));
+  assert.equal(book.get('groq/openai/gpt-oss-20b'), 40);
+  for (let i = 0; i < 1100; i++) await p.stream(call(`m${i}`));
+  assert.equal(book.get('groq/m0'), 40);
+  assert.equal(book.get('groq/m1099'), 40);
+  await p.stream(call('m0'));
+  assert.equal(book.get('groq/m0'), 40);
 });
 
 test('reasoning_effort is removed only for deployments known not to reason', async () => {
