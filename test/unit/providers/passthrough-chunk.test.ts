@@ -89,3 +89,41 @@ test('one stream\'s reader, once it has seen a chunk, judges every later chunk a
   const shuffled = new PlainChunks();
   for (const d of [...later].reverse().concat(later, [first], later)) assert.deepEqual(shuffled.read(d), plainChunk(d), d);
 });
+
+test('random edits of chunks: a stream\'s reader never judges a chunk otherwise than a fresh check', () => {
+  // A seeded generator (xorshift32), so a failure repeats.
+  let seed = 0x9e3779b9;
+  const rand = (n: number): number => {
+    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    return seed % n;
+  };
+  const bases = [
+    `${head}"choices":[{"index":0,"delta":{"content":"Hello there"},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"choices":[{"index":0,"delta":{"content":"line\\nnext \\"q\\""},"finish_reason":null}],"usage":null}`,
+    `{"id":"x","choices":[{"index":0,"delta":{"content":"abc"},"finish_reason":null}]}`,
+  ];
+  // Pieces that matter to the checks: quotes, escapes, control characters, brackets, keys that must be parsed.
+  const pieces = ['"', '\\', '\\"', '\n', '\t', '{', '}', '[', ']', ',', ':', '"reasoning":"x"', '"role":"assistant"', '"index":1', 'null', 'x', ''];
+  const edit = (s: string): string => {
+    const at = rand(s.length + 1);
+    switch (rand(3)) {
+      case 0: return s.slice(0, at) + pieces[rand(pieces.length)] + s.slice(at);
+      case 1: return s.slice(0, at) + s.slice(at + 1 + rand(3));
+      default: return s.slice(0, at) + pieces[rand(pieces.length)] + s.slice(at + 1);
+    }
+  };
+  let plainSeen = 0;
+  for (let stream = 0; stream < 400; stream++) {
+    const reader = new PlainChunks();
+    const base = bases[rand(bases.length)];
+    for (let i = 0; i < 50; i++) {
+      // Most chunks are the stream's usual shape with new text; some are edited anywhere.
+      let d = base.replace(/"content":"[^"\\]*/, `"content":"${'t'.repeat(1 + rand(8))}`);
+      for (let e = rand(4) === 0 ? 1 + rand(3) : 0; e > 0; e--) d = edit(d);
+      const fresh = plainChunk(d);
+      if (fresh) plainSeen++;
+      assert.deepEqual(reader.read(d), fresh, d);
+    }
+  }
+  assert.ok(plainSeen > 5000, `the generator mostly makes plain chunks (${plainSeen})`);
+});
