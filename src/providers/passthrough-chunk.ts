@@ -62,6 +62,25 @@ export class PlainChunks {
     return this.checked(data, at);
   }
 
+  /**
+   * read() for one whole event as it came off the wire (`data: ` + the chunk + a blank line, LF
+   * only), by the remembered shape alone: the chunk's text when it is plain by it, else null, and
+   * the event goes through the decoder and read() as any other. Saves splitting the event out of
+   * the text first; only a chunk that matches the shape is taken, so it is the same chunk read()
+   * would have been given (the shape holds no line break, and its text none either).
+   */
+  readEvent(text: string): PlainChunk | null {
+    const prefix = this.prefix;
+    if (prefix === null) return null;
+    const end = text.length - 2;
+    const open = 6 + prefix.length - 1;
+    if (end <= open + 1 + this.after.length || text.charCodeAt(end) !== 0x0a || text.charCodeAt(end + 1) !== 0x0a) return null;
+    if (text.slice(0, 6) !== 'data: ' || text.slice(6, open + 1) !== prefix) return null;
+    const close = textEnd(text, open);
+    if (close <= open + 1 || end - close !== this.after.length || text.slice(close, end) !== this.after) return null;
+    return { rest: text.slice(6 + this.at, end), textChars: close - open - 1 };
+  }
+
   private checked(data: string, at: number): PlainChunk | null {
     NOT_PLAIN.lastIndex = at + CHOICES.length;
     if (NOT_PLAIN.test(data)) return null;

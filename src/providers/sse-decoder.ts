@@ -34,6 +34,11 @@ export class SseDecoder {
     this.buf = start === 0 ? buf : buf.slice(start);
   }
 
+  /** True when nothing is buffered: the next text starts a new line and a new event. */
+  idle(): boolean {
+    return this.buf.length === 0 && this.data.length === 0 && this.event === null;
+  }
+
   /** Dispatches a final event that had no trailing blank line (some servers end that way). */
   end(): void {
     if (this.buf.length) this.line(this.buf);

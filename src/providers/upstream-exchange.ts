@@ -16,7 +16,7 @@ import { GatewayError } from '../core/errors.js';
 import type { CancelSignal } from '../core/cancel.js';
 import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
-import { PlainChunks } from './passthrough-chunk.js';
+import { PlainChunks, type PlainChunk } from './passthrough-chunk.js';
 import { newToolCallId } from '../core/ids.js';
 import { parseUpstreamJson } from './upstream-errors.js';
 
@@ -245,8 +245,13 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     // TextDecoder (which keeps a split character's bytes) is clean after a read that ended in an
     // ASCII byte, and this read ends in one too.
     const asciiEnd = chunk.length > 0 && chunk[chunk.length - 1] < 0x80;
-    this.decoder.push(asciiEnd && this.clean ? chunk.toString() /* UTF-8, the fast path */ : (this.utf8 ??= new TextDecoder()).decode(chunk, { stream: true }));
+    const text = asciiEnd && this.clean ? chunk.toString() /* UTF-8, the fast path */ : (this.utf8 ??= new TextDecoder()).decode(chunk, { stream: true });
     this.clean = asciiEnd;
+    // An upstream writes each event as its own HTTP chunk: one that is a whole plain content chunk
+    // of this stream's shape skips the decoder (see PlainChunks.readEvent).
+    const plain = this.plain !== null && !this.doneSeen && this.bad === null && this.decoder.idle() ? this.plain.readEvent(text) : null;
+    if (plain !== null) this.plainPart(plain);
+    else this.decoder.push(text);
     if (this.bad) {
       this.finish(this.bad);
       this.cutUpstream();
@@ -358,12 +363,7 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     const q = this.queue;
     if (this.o.passthrough && this.state.started) {
       const plain = (this.plain ??= new PlainChunks()).read(data);
-      if (plain) {
-        const raw = this.raw;
-        if (raw && raw.chunks.length < MAX_MERGED) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
-        else { this.raw = { type: 'raw-chunks', chunks: [plain.rest], textChars: plain.textChars }; q.push(this.raw); }
-        return;
-      }
+      if (plain) { this.plainPart(plain); return; }
     }
     this.raw = null;
     let json: unknown;
@@ -380,6 +380,13 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
       return;
     }
     readChunk(json, this.state, q);
+  }
+
+  /** Adds a plain chunk to the part the consumer has not taken yet, or queues a new one. */
+  private plainPart(plain: PlainChunk): void {
+    const raw = this.raw;
+    if (raw && raw.chunks.length < MAX_MERGED) { raw.chunks.push(plain.rest); raw.textChars += plain.textChars; }
+    else { this.raw = { type: 'raw-chunks', chunks: [plain.rest], textChars: plain.textChars }; this.queue.push(this.raw); }
   }
 
   private completeBuffered(): void {

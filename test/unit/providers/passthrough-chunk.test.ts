@@ -122,8 +122,35 @@ test('random edits of chunks: a stream\'s reader never judges a chunk otherwise 
       for (let e = rand(4) === 0 ? 1 + rand(3) : 0; e > 0; e--) d = edit(d);
       const fresh = plainChunk(d);
       if (fresh) plainSeen++;
+      // The event as it comes off the wire: taken by the shape only when it is the same verdict.
+      const whole = reader.readEvent(`data: ${d}\n\n`);
+      if (whole) assert.deepEqual(whole, fresh, d);
       assert.deepEqual(reader.read(d), fresh, d);
     }
   }
   assert.ok(plainSeen > 5000, `the generator mostly makes plain chunks (${plainSeen})`);
+});
+
+test('a whole event off the wire is taken by the remembered shape only when it is exactly one such chunk', () => {
+  const chunk = (text: string) => `${head}"choices":[{"index":0,"delta":{"content":"${text}"},"finish_reason":null}]}`;
+  const reader = new PlainChunks();
+  assert.equal(reader.readEvent(`data: ${chunk('a')}\n\n`), null, 'nothing remembered yet');
+  assert.ok(reader.read(chunk('first')));
+  assert.deepEqual(reader.readEvent(`data: ${chunk('next')}\n\n`), plainChunk(chunk('next')));
+  assert.deepEqual(reader.readEvent(`data: ${chunk('say \\"hi\\"')}\n\n`), plainChunk(chunk('say \\"hi\\"')));
+  const notTaken = [
+    `data: ${chunk('a')}\r\n\r\n`, // CRLF: the decoder's
+    `data:${chunk('a')}\n\n`, // no space after the colon
+    `data: ${chunk('a')}\n`, // no blank line yet
+    `data: ${chunk('a')}`,
+    `data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`, // two events in one read
+    `event: x\ndata: ${chunk('a')}\n\n`,
+    `data: ${chunk('a\nb')}\n\n`, // a line break inside
+    `data: ${chunk('')}\n\n`, // no text
+    `data: ${chunk('a').replace('"index":0', '"index":1')}\n\n`,
+    `data: ${chunk('a').replace('}]}', '}],"usage":{"prompt_tokens":1}}')}\n\n`,
+    `: keep-alive\n\n`,
+    `data: [DONE]\n\n`,
+  ];
+  for (const t of notTaken) assert.equal(reader.readEvent(t), null, JSON.stringify(t));
 });
