@@ -17,6 +17,8 @@ import { PRESETS } from './presets/presets.js';
 
 /** Request fields that steer Switchyard itself and never go upstream (OpenRouter-style routing fields). */
 const GATEWAY_FIELDS = ['provider', 'models'] as const;
+/** Client fields the upstream body does not copy: the gateway sets the first three itself. */
+const NOT_COPIED: ReadonlySet<string> = new Set(['model', 'stream', 'stream_options', ...GATEWAY_FIELDS]);
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -79,7 +81,7 @@ export class OpenAICompatibleProvider implements Provider {
       body = { model: call.upstreamModel, stream };
     }
     for (const k in src) {
-      if (k === 'model' || k === 'stream' || k === 'stream_options' || GATEWAY_FIELDS.includes(k as typeof GATEWAY_FIELDS[number])) continue;
+      if (NOT_COPIED.has(k)) continue;
       // A `__proto__` key from JSON is data, as the client sent it: never the object's prototype.
       if (k === '__proto__') Object.defineProperty(body, k, { value: src[k], enumerable: true, writable: true, configurable: true });
       else body[k] = src[k];

@@ -49,14 +49,8 @@ export class PlainChunks {
   private after = '';
 
   read(data: string): PlainChunk | null {
-    const prefix = this.prefix;
-    // `slice(…) ===` rather than startsWith: measured 2-4x faster on V8 11 for these lengths.
-    if (prefix !== null && data.length > prefix.length + this.after.length && data.slice(0, prefix.length) === prefix) {
-      const close = textEnd(data, prefix.length - 1);
-      if (close > prefix.length && data.length - close === this.after.length && data.endsWith(this.after)) {
-        return { rest: data.slice(this.at), textChars: close - prefix.length };
-      }
-    }
+    const shaped = this.byShape(data, 0, data.length);
+    if (shaped) return shaped;
     const at = data.indexOf(CHOICES);
     if (at < 0 || data.charCodeAt(0) !== 0x7b /* { */) return null;
     return this.checked(data, at);
@@ -70,15 +64,21 @@ export class PlainChunks {
    * would have been given (the shape holds no line break, and its text none either).
    */
   readEvent(text: string): PlainChunk | null {
+    const end = text.length - 2;
+    if (end < 6 || text.charCodeAt(end) !== 0x0a || text.charCodeAt(end + 1) !== 0x0a || text.slice(0, 6) !== 'data: ') return null;
+    return this.byShape(text, 6, end);
+  }
+
+  /** The chunk `s[from, end)` when it is the remembered shape around a well-formed text of its own, else null. */
+  private byShape(s: string, from: number, end: number): PlainChunk | null {
     const prefix = this.prefix;
     if (prefix === null) return null;
-    const end = text.length - 2;
-    const open = 6 + prefix.length - 1;
-    if (end <= open + 1 + this.after.length || text.charCodeAt(end) !== 0x0a || text.charCodeAt(end + 1) !== 0x0a) return null;
-    if (text.slice(0, 6) !== 'data: ' || text.slice(6, open + 1) !== prefix) return null;
-    const close = textEnd(text, open);
-    if (close <= open + 1 || end - close !== this.after.length || text.slice(close, end) !== this.after) return null;
-    return { rest: text.slice(6 + this.at, end), textChars: close - open - 1 };
+    const open = from + prefix.length - 1;
+    // `slice(…) ===` rather than startsWith/endsWith at an offset: measured 2-4x faster on V8 11 for these lengths.
+    if (end <= open + 1 + this.after.length || s.slice(from, open + 1) !== prefix) return null;
+    const close = textEnd(s, open);
+    if (close <= open + 1 || end - close !== this.after.length || s.slice(close, end) !== this.after) return null;
+    return { rest: s.slice(from + this.at, end), textChars: close - open - 1 };
   }
 
   private checked(data: string, at: number): PlainChunk | null {

@@ -186,6 +186,11 @@ export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal
 
 interface Opened { it: AsyncIterator<StreamPart>; held: StreamPart[] }
 
+/** Ends a provider's stream the gateway no longer reads (its upstream request is cut), whatever that throws. */
+function giveBack(it: AsyncIterator<StreamPart> | null): void {
+  void it?.return?.()?.catch(() => undefined);
+}
+
 async function openStream(a: Attempt, now: () => number): Promise<Opened> {
   // The time-to-first-token deadline is fixed from the attempt's start, so one timer (and one
   // client listener) covers the whole opening: the call, the role header and the first part.
@@ -197,7 +202,7 @@ async function openStream(a: Attempt, now: () => number): Promise<Opened> {
     const i = iterable[Symbol.asyncIterator]();
     it = i;
     // A provider that answered after the cut (ignoring its signal) gets its stream back at once.
-    if (cut) { void i.return?.()?.catch(() => undefined); return { it: i, held: [] }; }
+    if (cut) { giveBack(i); return { it: i, held: [] }; }
     const held: StreamPart[] = [];
     for (;;) {
       const r = await i.next();
@@ -213,7 +218,7 @@ async function openStream(a: Attempt, now: () => number): Promise<Opened> {
   } catch (e) {
     // Cut by the deadline, the client or an error part: a stream already open is given back.
     cut = true;
-    void (it as AsyncIterator<StreamPart> | null)?.return?.()?.catch(() => undefined);
+    giveBack(it);
     throw e;
   }
 }
@@ -267,7 +272,7 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
   /** A read that failed (or was cut by the watchdog): an error part, or the end if the client left. */
   const failed = (e: unknown): IteratorResult<StreamPart> => {
     end();
-    void it.return?.()?.catch(() => undefined);
+    giveBack(it);
     if (signal.aborted) return { done: true, value: undefined };
     a.state.failures++;
     a.state.breaker.failure();
@@ -301,7 +306,7 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
         if (!ended) {
           end();
           a.abort(new GatewayError('upstream_error', 'the stream was closed by the gateway'));
-          void it.return?.()?.catch(() => undefined);
+          giveBack(it);
         }
         return { done: true, value: undefined };
       },
