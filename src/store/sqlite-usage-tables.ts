@@ -71,23 +71,48 @@ export function insertSkippingRefused(insert: (rows: LogRow[]) => void, rows: Lo
   return { refused, reason };
 }
 
+/** The spend columns, as request-log columns. */
+const SPEND_COLUMNS = 'ts, key_id, model, provider, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cost_usd';
+/** isSpend in SQL (the three columns are NOT NULL). */
+const SPEND_WHERE = 'cost_usd != 0 OR input_tokens != 0 OR output_tokens != 0';
+
 /**
  * One transaction per batch: every row into the request log and, when `spend` is set, the rows
  * that cost something into spend (the same request's numbers, so the two never disagree).
+ *
+ * Spend rows are copied from the request-log rows the batch just added (one INSERT … SELECT over
+ * their rowids) rather than bound and inserted one by one: 8.0 instead of 10.1 µs of the writer
+ * thread's CPU per row. That takes rowids that follow one another, which SQLite gives a rowid
+ * table until its largest rowid reaches 2^63 - 1; past that it picks free ones at random, and such
+ * a batch's spend rows are inserted one by one as before.
  */
 export function usageInserter(db: Database.Database, opts: { spend: boolean }): (rows: LogRow[]) => void {
   db.exec(REQUEST_LOG_DDL);
   if (opts.spend) db.exec(SPEND_DDL);
   const log = db.prepare(`INSERT INTO request_log (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`);
-  const spend = opts.spend
-    ? db.prepare(`INSERT INTO spend (ts, key_id, model, provider, input_tokens, output_tokens, reasoning_tokens,
-        cached_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    : null;
+  if (!opts.spend) {
+    return db.transaction((rows: LogRow[]) => {
+      for (const r of rows) log.run(r);
+    });
+  }
+  const copySpend = db.prepare(`INSERT INTO spend (${SPEND_COLUMNS}) SELECT ${SPEND_COLUMNS} FROM request_log
+    WHERE rowid BETWEEN ? AND ? AND (${SPEND_WHERE}) ORDER BY rowid`);
+  const spendRow = db.prepare(`INSERT INTO spend (${SPEND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   return db.transaction((rows: LogRow[]) => {
+    let first = 0;
+    let last = 0;
+    let consecutive = true;
+    for (let i = 0; i < rows.length; i++) {
+      const id = Number(log.run(rows[i]).lastInsertRowid);
+      if (i === 0) first = id;
+      else if (id !== last + 1) consecutive = false;
+      last = id;
+    }
+    if (rows.length === 0) return;
+    if (consecutive) { copySpend.run(first, last); return; }
     for (const r of rows) {
-      log.run(r);
       // ts, key_id, model, provider, input, output, reasoning, cached, cost
-      if (spend && isSpend(r)) spend.run(r[1], r[2], r[3], r[5], r[10], r[11], r[12], r[13], r[15]);
+      if (isSpend(r)) spendRow.run(r[1], r[2], r[3], r[5], r[10], r[11], r[12], r[13], r[15]);
     }
   });
 }
