@@ -98,7 +98,7 @@ export async function runCascade(t: CascadeTurn): Promise<CascadeOutcome> {
 
 function writeAsStream(t: CascadeTurn, result: ChatResult, id: string, created: number, usage: ReturnType<typeof usageOut>, headers: Record<string, string>): void {
   const { res } = t;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
   const w = new ChunkWriter(id, t.chat.model, created);
   res.write(w.delta({ role: 'assistant', content: '' }));
   const c = result.choices[0];

@@ -232,7 +232,6 @@ async function streamChat(t: Turn): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
-    connection: 'keep-alive',
     ...routeHeaders(t, deployment, route),
   });
   // Recorded only when the answer will be cached: the hot path does not pay for it otherwise.

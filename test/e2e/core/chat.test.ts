@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Database from 'better-sqlite3';
+import { Agent, request } from 'node:http';
 import { simConfig, startGateway, startSim, type Proc } from '../../helpers/procs.js';
 
 describe('chat completions through the gateway', () => {
@@ -71,6 +72,35 @@ describe('chat completions through the gateway', () => {
   test('streaming without include_usage sends no usage chunk', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt-oss-20b', messages: [{ role: 'user', content: 'x' }], stream: true });
     for await (const chunk of stream) assert.equal(chunk.usage ?? undefined, undefined);
+  });
+
+  test('a streamed answer keeps the connection open only when the client asked to keep it', async () => {
+    const body = JSON.stringify({ model: 'gpt-oss-20b', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    // A keep-alive agent: a socket closes only when the response says so (or the server closes it).
+    const agent = new Agent({ keepAlive: true });
+    const ask = (connection: string) => new Promise<{ header: string | undefined; text: string; closed: boolean }>((resolve, reject) => {
+      const req = request(`${gw.url}/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', connection } }, (res) => {
+        let text = '';
+        // A socket the server keeps open stays open after the body; one it closes ends at once.
+        const sock = res.socket;
+        let closed = false;
+        sock.once('close', () => { closed = true; });
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => { text += c; });
+        res.on('end', () => {
+          setTimeout(() => resolve({ header: res.headers.connection, text, closed }), 300);
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const [close, keep] = await Promise.all([ask('close'), ask('keep-alive')]).finally(() => agent.destroy());
+    assert.equal(close.header, 'close');
+    assert.ok(close.closed, 'the server closes the connection');
+    assert.match(close.text, /data: \[DONE\]\n\n$/);
+    assert.equal(keep.header, 'keep-alive');
+    assert.equal(keep.closed, false);
+    assert.match(keep.text, /data: \[DONE\]\n\n$/);
   });
 
   test('tool calls, non-streaming and streaming, with ids and JSON arguments', async () => {
