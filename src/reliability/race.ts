@@ -42,7 +42,8 @@ export function race<T>(p: Promise<T>, opts: RaceOptions): Promise<T> {
   });
 }
 
-function abortError(signal: CancelSignal): unknown {
+/** The error a wait cut by the client fails with: its abort reason when that is a gateway error. */
+export function abortError(signal: CancelSignal): unknown {
   const r: unknown = signal.reason;
   return r instanceof GatewayError ? r : new GatewayError('upstream_error', 'the request was aborted', { cause: r });
 }

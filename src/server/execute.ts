@@ -17,7 +17,7 @@ import type { RoutePlan } from '../router/plan.js';
 import { Reliability, reliabilityOf, type Timeouts } from '../reliability/reliability.js';
 import type { DeploymentState } from '../reliability/deployment-state.js';
 import { backoffMs, sleep } from '../reliability/backoff.js';
-import { race } from '../reliability/race.js';
+import { race, abortError } from '../reliability/race.js';
 import { Cancel, type CancelSignal } from '../core/cancel.js';
 
 export interface Executed<T> { value: T; deployment: Deployment; route: string }
@@ -184,17 +184,116 @@ export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal
   return { value: done.value, deployment: done.deployment, route: done.route };
 }
 
-interface Opened { it: AsyncIterator<StreamPart>; held: StreamPart[] }
+interface Opened { it: AsyncIterator<StreamPart>; held: StreamPart[]; watch: Watchdog }
 
 /** Ends a provider's stream the gateway no longer reads (its upstream request is cut), whatever that throws. */
 function giveBack(it: AsyncIterator<StreamPart> | null): void {
   void it?.return?.()?.catch(() => undefined);
 }
 
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A stream attempt's deadlines from its start to its end, on one timer and one client listener:
+ * the time to first token while it opens, then the gap between parts, and the total throughout.
+ * The timer is set for the earliest deadline that can apply (while opening that includes the idle
+ * limit, which starts once the stream is open) and, when it fires before anything ran out (a part
+ * came since), set again for what is left: a stream shorter than its limits sets one timer. When a
+ * deadline passes or the client leaves, the wait in progress (the opening, then a read) is
+ * rejected, and so is every later one. (Not Promise.race against a shared "stalled" promise: that
+ * leaves one reaction per part on it until the stream ends.)
+ */
+class Watchdog {
+  private timer: NodeJS.Timeout | null = null;
+  private open = false;
+  private lastPart = 0;
+  private done = false;
+  /** Why the stream was given up on; set once. */
+  stalled: unknown = null;
+  private wake: ((e: unknown) => void) | null = null;
+  private readonly onClient = (): void => {
+    this.stall(this.open ? new GatewayError('upstream_error', 'the client closed the connection') : abortError(this.a.client));
+  };
+
+  constructor(private readonly a: Attempt, private readonly now: () => number) {
+    this.arm(now());
+    if (a.client.aborted) this.onClient();
+    else a.client.addEventListener('abort', this.onClient, { once: true });
+  }
+
+  /** Waits for `p`, or rejects when a deadline passes or the client leaves first. */
+  guard<T>(p: Promise<T>): Promise<T> {
+    if (this.stalled !== null) return Promise.reject(this.stalled);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting(reject);
+      p.then((v) => { if (this.answers(reject)) resolve(v); }, (e: unknown) => { if (this.answers(reject)) reject(e); });
+    });
+  }
+
+  /** `wake` is called with the reason if the stream is given up on before answers(wake). */
+  waiting(wake: (e: unknown) => void): void {
+    this.wake = wake;
+  }
+
+  /** Whether the wait `wake` belongs to is still open (it is then over); false when the deadline or the client already answered it. */
+  answers(wake: (e: unknown) => void): boolean {
+    if (this.wake !== wake) return false;
+    this.wake = null;
+    return true;
+  }
+
+  /** The stream is open: the idle limit runs from now (the timer set at the start fires no later). */
+  opened(): void {
+    this.open = true;
+    this.lastPart = this.now();
+  }
+
+  /** A part arrived: the idle limit runs again from now. */
+  part(): void {
+    this.lastPart = this.now();
+  }
+
+  stop(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    this.a.client.removeEventListener('abort', this.onClient);
+  }
+
+  private stall(e: unknown): void {
+    this.stalled ??= e;
+    const w = this.wake;
+    this.wake = null;
+    w?.(e);
+  }
+
+  /** Sets the timer for the earliest deadline that can apply at `now`; false when one already passed. */
+  private arm(now: number): boolean {
+    const a = this.a;
+    const b = this.open ? budget(a, 'idle', this.lastPart, now) : budget(a, 'ttft', a.startedAt, now);
+    // budget() never goes below 1 ms; what counts here is whether the time is really up.
+    const phaseLeft = this.open ? a.timeouts.idleMs - (now - this.lastPart) : a.timeouts.ttftMs - (now - a.startedAt);
+    const totalLeft = a.timeouts.totalMs - (now - a.startedAt);
+    if (Math.min(phaseLeft, totalLeft) <= 0) {
+      const err = b.err();
+      a.abort(err);
+      this.stall(err);
+      return false;
+    }
+    // While opening, the idle limit that starts at the opening must not run out before the timer.
+    const ms = this.open ? b.ms : Math.min(b.ms, a.timeouts.idleMs);
+    if (Number.isFinite(ms)) this.timer = setTimeout(this.fire, Math.min(ms, MAX_TIMER_MS));
+    return true;
+  }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    if (!this.done) this.arm(this.now());
+  };
+}
+
 async function openStream(a: Attempt, now: () => number): Promise<Opened> {
-  // The time-to-first-token deadline is fixed from the attempt's start, so one timer (and one
-  // client listener) covers the whole opening: the call, the role header and the first part.
-  const b = budget(a, 'ttft', a.startedAt, now());
+  const watch = new Watchdog(a, now);
   let it: AsyncIterator<StreamPart> | null = null;
   let cut = false;
   const open = async (): Promise<Opened> => {
@@ -202,22 +301,23 @@ async function openStream(a: Attempt, now: () => number): Promise<Opened> {
     const i = iterable[Symbol.asyncIterator]();
     it = i;
     // A provider that answered after the cut (ignoring its signal) gets its stream back at once.
-    if (cut) { giveBack(i); return { it: i, held: [] }; }
+    if (cut) { giveBack(i); return { it: i, held: [], watch }; }
     const held: StreamPart[] = [];
     for (;;) {
       const r = await i.next();
-      if (r.done) return { it: i, held };
+      if (r.done) return { it: i, held, watch };
       if (r.value.type === 'error') throw r.value.error;
       held.push(r.value);
       // The role header alone commits nothing: hold it until real content shows the upstream works.
-      if (r.value.type !== 'start') return { it: i, held };
+      if (r.value.type !== 'start') return { it: i, held, watch };
     }
   };
   try {
-    return await race(open(), { ms: b.ms, timeoutError: b.err, signal: a.client, onTimeout: a.abort });
+    return await watch.guard(open());
   } catch (e) {
     // Cut by the deadline, the client or an error part: a stream already open is given back.
     cut = true;
+    watch.stop();
     giveBack(it);
     throw e;
   }
@@ -228,45 +328,14 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
   const done = await runChain(plan, chat, signal, rel, (a) => openStream(a, rel.now));
   const a = done.attempt;
   a.state.sample(rel.now() - a.startedAt);
-  const { it, held } = done.value;
+  const { it, held, watch } = done.value;
+  watch.opened();
   let ended = false;
-  // One watchdog per stream instead of a timer and a listener per part: it re-arms itself from
-  // the time of the last part, and when the idle or total budget runs out (or the client leaves)
-  // it rejects the read in progress and every later one. Providers that ignore their signal still
-  // cannot leave the client hanging. (Not Promise.race against a shared "stalled" promise: that
-  // leaves one reaction per part on it until the stream ends.)
-  let lastPart = rel.now();
-  let stallError: unknown = null;
-  let wake: ((e: unknown) => void) | null = null;
-  const rejectStall = (e: unknown): void => {
-    stallError ??= e;
-    const w = wake;
-    wake = null;
-    w?.(e);
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const check = (): void => {
-    const now = rel.now();
-    const b = budget(a, 'idle', lastPart, now);
-    const idleLeft = a.timeouts.idleMs - (now - lastPart);
-    const totalLeft = a.timeouts.totalMs - (now - a.startedAt);
-    if (Math.min(idleLeft, totalLeft) <= 0) {
-      const err = b.err();
-      a.abort(err);
-      rejectStall(err);
-      return;
-    }
-    if (Number.isFinite(b.ms)) { timer = setTimeout(check, Math.min(b.ms, 2_147_483_647)); }
-  };
-  const onClient = (): void => rejectStall(new GatewayError('upstream_error', 'the client closed the connection'));
-  check();
-  signal.addEventListener('abort', onClient, { once: true });
   const end = (): void => {
     if (ended) return;
     ended = true;
     a.state.inFlight--;
-    if (timer) clearTimeout(timer);
-    signal.removeEventListener('abort', onClient);
+    watch.stop();
     a.unlink();
   };
   /** A read that failed (or was cut by the watchdog): an error part, or the end if the client left. */
@@ -285,20 +354,18 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
         const h = held.shift();
         if (h) return Promise.resolve({ done: false, value: h });
         if (ended) return Promise.resolve({ done: true, value: undefined });
-        if (stallError !== null) return Promise.resolve(failed(stallError));
+        if (watch.stalled !== null) return Promise.resolve(failed(watch.stalled));
         return new Promise((resolve) => {
-          wake = (e) => resolve(failed(e));
+          const wake = (e: unknown): void => resolve(failed(e));
+          watch.waiting(wake);
           it.next().then((r) => {
-            if (wake === null) return; // the watchdog already answered this read
-            wake = null;
-            lastPart = rel.now();
+            if (!watch.answers(wake)) return; // the watchdog already answered this read
+            watch.part();
             if (r.done) end();
             else if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
             resolve(r);
           }, (e: unknown) => {
-            if (wake === null) return;
-            wake = null;
-            resolve(failed(e));
+            if (watch.answers(wake)) resolve(failed(e));
           });
         });
       },

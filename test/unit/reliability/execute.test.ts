@@ -165,13 +165,15 @@ test('the routing-only `models` field is not sent upstream', async () => {
 /** A stream whose reads never answer, and which records being given back. */
 class HangingStream implements Provider {
   returned = 0;
-  constructor(readonly id: string, private readonly openAfterMs = 0) {}
+  /** `sendsFirst`: a role header and one text before it hangs. */
+  constructor(readonly id: string, private readonly openAfterMs = 0, private readonly sendsFirst = false) {}
   async complete(): Promise<ChatResult> { throw new Error('not used'); }
   async stream(): Promise<AsyncIterable<StreamPart>> {
     // Ignores its signal on purpose, and may answer only after the deadline.
     if (this.openAfterMs) await new Promise((r) => setTimeout(r, this.openAfterMs));
+    const first: StreamPart[] = this.sendsFirst ? [{ type: 'start', id: this.id }, { type: 'text', text: 'x' }] : [];
     const iterator: AsyncIterator<StreamPart> = {
-      next: () => new Promise(() => undefined),
+      next: () => (first.length ? Promise.resolve({ done: false, value: first.shift()! }) : new Promise(() => undefined)),
       return: async () => { this.returned++; return { done: true, value: undefined }; },
     };
     return { [Symbol.asyncIterator]: () => iterator };
@@ -199,4 +201,91 @@ test('a client that leaves while a stream opens gets no stream, and the upstream
   await assert.rejects(pending);
   await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(a.returned, 1);
+});
+
+/** A stream whose parts come on a schedule: the first text after `firstMs`, then one every `everyMs`, `count` in all, then a stall (or the end). */
+class PacedStream implements Provider {
+  constructor(readonly id: string, private readonly o: { firstMs: number; everyMs: number; count: number; stall: boolean }) {}
+  async complete(): Promise<ChatResult> { throw new Error('stream only'); }
+  async stream(): Promise<AsyncIterable<StreamPart>> {
+    const { firstMs, everyMs, count, stall } = this.o;
+    const id = this.id;
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    return (async function* () {
+      yield { type: 'start', id } as StreamPart;
+      await wait(firstMs);
+      for (let i = 0; i < count; i++) {
+        if (i > 0) await wait(everyMs);
+        yield { type: 'text', text: `t${i}` } as StreamPart;
+      }
+      if (stall) await new Promise(() => undefined);
+      yield { type: 'finish', reason: { unified: 'stop', raw: 'stop' } } as StreamPart;
+    })();
+  }
+}
+
+const texts = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').length;
+
+test('parts that keep coming within idle_ms are never cut, past ttft_ms and many idle_ms in all; the stall after them is, at idle_ms', async () => {
+  const a = new PacedStream('a', { firstMs: 5, everyMs: 15, count: 12, stall: true });
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 40, idle_ms: 60 } }) });
+  const it = r.value[Symbol.asyncIterator]();
+  let lastText = 0;
+  const parts: StreamPart[] = [];
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    parts.push(n.value);
+    if (n.value.type === 'text') lastText = performance.now();
+  }
+  const waited = performance.now() - lastText;
+  assert.equal(texts(parts), 12);
+  const last = parts[parts.length - 1];
+  assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout', JSON.stringify(last));
+  assert.match(last.type === 'error' ? last.error.message : '', /stalled for 60 ms/);
+  assert.ok(waited >= 55, `cut ${waited.toFixed(1)} ms after the last part`);
+});
+
+test('a first token later than idle_ms but within ttft_ms is not cut: the idle limit starts once the stream is open', async () => {
+  const a = new PacedStream('a', { firstMs: 80, everyMs: 5, count: 3, stall: false });
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 300, idle_ms: 30 } }) });
+  const parts = await collect(r.value);
+  assert.equal(r.deployment.providerId, 'a');
+  assert.deepEqual(parts.map((p) => p.type), ['start', 'text', 'text', 'text', 'finish']);
+});
+
+test('total_ms ends a stream that keeps sending, with the total\'s message', async () => {
+  const a = new PacedStream('a', { firstMs: 1, everyMs: 10, count: 1000, stall: false });
+  const t0 = performance.now();
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { total_ms: 120, idle_ms: 50 } }) });
+  const parts = await collect(r.value);
+  const took = performance.now() - t0;
+  const last = parts[parts.length - 1];
+  assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout');
+  assert.match(last.type === 'error' ? last.error.message : '', /did not finish within 120 ms/);
+  assert.ok(texts(parts) > 3 && took >= 115, `${texts(parts)} parts in ${took.toFixed(1)} ms`);
+});
+
+test('a client that leaves mid-stream ends it without an error part, and the provider\'s stream is given back', async () => {
+  const a = new HangingStream('a', 0, true);
+  const client = new AbortController();
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), client.signal, { reliability: policy() });
+  const it = r.value[Symbol.asyncIterator]();
+  assert.equal((await it.next()).value?.type, 'start');
+  assert.equal((await it.next()).value?.type, 'text');
+  setTimeout(() => client.abort(), 10);
+  assert.deepEqual(await it.next(), { done: true, value: undefined });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(a.returned, 1);
+});
+
+test('with ttft_ms longer than idle_ms, a stall right after the first token is cut at idle_ms, not at ttft_ms', async () => {
+  const a = new PacedStream('a', { firstMs: 1, everyMs: 1, count: 2, stall: true });
+  const t0 = performance.now();
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 600, idle_ms: 40 } }) });
+  const parts = await collect(r.value);
+  const took = performance.now() - t0;
+  const last = parts[parts.length - 1];
+  assert.ok(last.type === 'error' && /stalled for 40 ms/.test(last.error.message), JSON.stringify(last));
+  assert.ok(took < 400, `cut after ${took.toFixed(1)} ms`);
 });
