@@ -24,7 +24,8 @@ export interface RoutePlan {
 }
 
 export async function planRoute(registry: Registry, chat: ChatRequest, rctx: RouteContext): Promise<RoutePlan> {
-  const v = await routeVirtual(registry, chat, rctx);
+  // A plain model name (most requests) skips the virtual router's async frame altogether.
+  const v = registry.virtual.has(chat.model) ? await routeVirtual(registry, chat, rctx) : null;
   const plan: RoutePlan = v
     ? { deployments: v.deployments, reason: v.reason, meta: { route: v.meta }, headers: v.headers, cascade: v.cascade }
     : (() => { const c = resolveCandidates(registry, chat, rctx); return { deployments: c.deployments, reason: c.reason }; })();

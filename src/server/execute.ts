@@ -44,6 +44,8 @@ interface Attempt {
   abort: (reason: GatewayError) => void;
   /** Drops the link to the client's signal once the attempt is over. */
   unlink: () => void;
+  /** Called (after the upstream call was aborted) when the client leaves while the attempt is linked to it. */
+  onClient: (() => void) | null;
 }
 
 /** What an attempt may still wait for: the phase's own limit or what is left of the total. */
@@ -84,7 +86,7 @@ async function runChain<T>(
     // One Cancel per attempt, linked to the client's by a listener and unlinked when the
     // attempt is over (AbortSignal.any or an AbortController per attempt cost far more).
     const ctl = new Cancel();
-    const onClientAbort = (): void => ctl.abort(signal.reason);
+    const onClientAbort = (): void => { ctl.abort(signal.reason); a.onClient?.(); };
     if (signal.aborted) ctl.abort(signal.reason);
     else signal.addEventListener('abort', onClientAbort, { once: true });
     const a: Attempt = {
@@ -92,6 +94,7 @@ async function runChain<T>(
       call: { request, upstreamModel: d.upstreamModel, signal: ctl, extraBody: d.extraBody },
       abort: (reason) => ctl.abort(reason),
       unlink: () => signal.removeEventListener('abort', onClientAbort),
+      onClient: null,
     };
     state.inFlight++;
     state.requests++;
@@ -194,8 +197,9 @@ function giveBack(it: AsyncIterator<StreamPart> | null): void {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * A stream attempt's deadlines from its start to its end, on one timer and one client listener:
- * the time to first token while it opens, then the gap between parts, and the total throughout.
+ * A stream attempt's deadlines from its start to its end, on one timer (the client leaving reaches
+ * it through the attempt's link to the client's signal): the time to first token while it opens,
+ * then the gap between parts, and the total throughout.
  * The timer is set for the earliest deadline that can apply (while opening that includes the idle
  * limit, which starts once the stream is open) and, when it fires before anything ran out (a part
  * came since), set again for what is left: a stream shorter than its limits sets one timer. When a
@@ -217,8 +221,9 @@ class Watchdog {
 
   constructor(private readonly a: Attempt, private readonly now: () => number) {
     this.arm(now());
+    // The attempt's own link to the client's signal calls it: no second listener per stream.
     if (a.client.aborted) this.onClient();
-    else a.client.addEventListener('abort', this.onClient, { once: true });
+    else a.onClient = this.onClient;
   }
 
   /** Waits for `p`, or rejects when a deadline passes or the client leaves first. */
@@ -257,7 +262,7 @@ class Watchdog {
     if (this.done) return;
     this.done = true;
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-    this.a.client.removeEventListener('abort', this.onClient);
+    if (this.a.onClient === this.onClient) this.a.onClient = null;
   }
 
   private stall(e: unknown): void {
