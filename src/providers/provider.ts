@@ -28,3 +28,13 @@ export interface Provider {
   listModels?(signal?: AbortSignal): Promise<string[]>;
   close?(): Promise<void>;
 }
+
+/**
+ * A stream's iterator may also hand over its next result without a promise when one is already
+ * waiting (parts that arrived in the same read): `poll()` returns it, or undefined when the
+ * caller must wait with `next()`. The gateway's part loop then skips a promise and a turn of the
+ * microtask queue per part.
+ */
+export interface PollableIterator<T> extends AsyncIterator<T> {
+  poll?(): IteratorResult<T> | undefined;
+}

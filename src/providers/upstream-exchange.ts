@@ -19,6 +19,7 @@ import { SseDecoder } from './sse-decoder.js';
 import { PlainChunks, type PlainChunk } from './passthrough-chunk.js';
 import { newToolCallId } from '../core/ids.js';
 import { parseUpstreamJson } from './upstream-errors.js';
+import type { PollableIterator } from './provider.js';
 
 /** What a buffered exchange settles with. */
 export interface BufferedResponse {
@@ -175,7 +176,7 @@ const AFTER_DONE_LIMIT = 64 * 1024;
  * per chunk, all within one socket read: the consumer is woken for the first and finds the rest
  * in one part, instead of one promise round trip (through every layer of iterators) per event.
  */
-export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, AsyncIterable<StreamPart> {
+export class SseExchange extends Exchange implements PollableIterator<StreamPart>, AsyncIterable<StreamPart> {
   readonly opened: Promise<AsyncIterable<StreamPart>>;
   private open!: (it: AsyncIterable<StreamPart>) => void;
   private fail!: (err: unknown) => void;
@@ -291,6 +292,13 @@ export class SseExchange extends Exchange implements AsyncIterator<StreamPart>, 
     if (this.ended) return;
     // Parts already read still go out, then the error.
     this.finish(this.o.failure(err));
+  }
+
+  /** The next result when it is already here (see PollableIterator), else undefined. */
+  poll(): IteratorResult<StreamPart> | undefined {
+    if (this.qi < this.queue.length) return { done: false, value: this.take() };
+    if (this.ended) return DONE;
+    return undefined;
   }
 
   next(): Promise<IteratorResult<StreamPart>> {

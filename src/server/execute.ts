@@ -11,7 +11,7 @@
  */
 import { GatewayError, asGatewayError } from '../core/errors.js';
 import type { ChatRequest, ChatResult, StreamPart } from '../core/types.js';
-import type { ProviderCall } from '../providers/provider.js';
+import type { PollableIterator, ProviderCall } from '../providers/provider.js';
 import type { Deployment } from '../router/registry.js';
 import type { RoutePlan } from '../router/plan.js';
 import { Reliability, reliabilityOf, type Timeouts } from '../reliability/reliability.js';
@@ -187,7 +187,7 @@ export async function executeComplete(plan: RoutePlan, chat: ChatRequest, signal
   return { value: done.value, deployment: done.deployment, route: done.route };
 }
 
-interface Opened { it: AsyncIterator<StreamPart>; held: StreamPart[]; watch: Watchdog }
+interface Opened { it: PollableIterator<StreamPart>; held: StreamPart[]; watch: Watchdog }
 
 /** Ends a provider's stream the gateway no longer reads (its upstream request is cut), whatever that throws. */
 function giveBack(it: AsyncIterator<StreamPart> | null): void {
@@ -352,6 +352,13 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
     a.state.breaker.failure();
     return { done: false, value: { type: 'error', error: asGatewayError(e) } };
   };
+  /** A result read from the provider: the idle limit runs again; the end or an error part ends the stream. */
+  const got = (r: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
+    watch.part();
+    if (r.done) end();
+    else if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
+    return r;
+  };
   const parts: AsyncIterable<StreamPart> = {
     [Symbol.asyncIterator]: () => ({
       // Not an async function: one promise per part, settled straight from the provider's.
@@ -360,15 +367,13 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
         if (h) return Promise.resolve({ done: false, value: h });
         if (ended) return Promise.resolve({ done: true, value: undefined });
         if (watch.stalled !== null) return Promise.resolve(failed(watch.stalled));
+        const ready = it.poll?.();
+        if (ready !== undefined) return Promise.resolve(got(ready));
         return new Promise((resolve) => {
           const wake = (e: unknown): void => resolve(failed(e));
           watch.waiting(wake);
           it.next().then((r) => {
-            if (!watch.answers(wake)) return; // the watchdog already answered this read
-            watch.part();
-            if (r.done) end();
-            else if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
-            resolve(r);
+            if (watch.answers(wake)) resolve(got(r)); // else the watchdog already answered this read
           }, (e: unknown) => {
             if (watch.answers(wake)) resolve(failed(e));
           });

@@ -69,3 +69,17 @@ test('a consumer that reads late finds the content gathered in parts of at most 
   assert.equal(text, expected(300));
   assert.equal(raws.reduce((n, p) => n + p.textChars, 0), contentOf(raws.flatMap((p) => p.chunks)).length, 'textChars follows the merged chunks');
 });
+
+test('poll() hands over what already arrived without a promise, the same parts next() would, then undefined or the end', async () => {
+  events = 5;
+  const it = (await provider.stream(providerCall('m', true)))[Symbol.asyncIterator]() as AsyncIterator<StreamPart> & { poll(): IteratorResult<StreamPart> | undefined };
+  const first = await it.next(); // the role header; the rest of the answer came in the same read
+  assert.equal(first.value?.type, 'start');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const polled: StreamPart[] = [];
+  for (let r = it.poll(); r !== undefined && !r.done; r = it.poll()) polled.push(r.value);
+  assert.deepEqual(polled.map((p) => p.type), ['raw-chunks', 'finish', 'usage']);
+  assert.equal(contentOf((polled[0] as Extract<StreamPart, { type: 'raw-chunks' }>).chunks), expected(5));
+  assert.deepEqual(it.poll(), { done: true, value: undefined });
+  assert.deepEqual(await it.next(), { done: true, value: undefined });
+});
