@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, asGatewayError } from '../core/errors.js';
-import type { ChatRequest, FinishReason, Usage } from '../core/types.js';
+import type { ChatRequest, FinishReason, StreamPart, Usage } from '../core/types.js';
+import type { PollableIterator } from '../providers/provider.js';
 import { costUsd } from '../core/cost.js';
 import { estimateCharTokens, estimateMessagesTokens } from '../core/estimate-tokens.js';
 import { newCompletionId, newToolCallId } from '../core/ids.js';
@@ -296,68 +297,79 @@ async function streamChat(t: Turn): Promise<void> {
   let finish: FinishReason | undefined;
   // Upstreams that omit tool-call ids (or repeat them on every delta) still give clients one id per call.
   let toolIds: Map<number, string> | null = null;
-  for await (const p of parts) {
-    if (signal.aborted) break;
-    switch (p.type) {
-      case 'start':
-        writer ??= begin(p.id);
-        break;
-      case 'text':
-        writer ??= begin();
-        firstByte();
-        generated += p.text.length;
-        write(writer.text('content', p.text));
-        break;
-      case 'raw-chunks':
-        writer ??= begin();
-        firstByte();
-        generated += p.textChars;
-        for (const c of p.chunks) write(writer.raw(c));
-        break;
-      case 'reasoning':
-        writer ??= begin();
-        generated += p.text.length;
-        thought += p.text.length;
-        if (t.expose) {
+  // As `for await`, but a part already here is taken without a promise (PollableIterator).
+  const iter: PollableIterator<StreamPart> = parts[Symbol.asyncIterator]();
+  let drained = false;
+  try {
+    for (;;) {
+      const r = iter.poll?.() ?? await iter.next();
+      if (r.done) { drained = true; break; }
+      const p = r.value;
+      if (signal.aborted) break;
+      switch (p.type) {
+        case 'start':
+          writer ??= begin(p.id);
+          break;
+        case 'text':
+          writer ??= begin();
           firstByte();
-          write(writer.text('reasoning', p.text));
+          generated += p.text.length;
+          write(writer.text('content', p.text));
+          break;
+        case 'raw-chunks':
+          writer ??= begin();
+          firstByte();
+          generated += p.textChars;
+          for (const c of p.chunks) write(writer.raw(c));
+          break;
+        case 'reasoning':
+          writer ??= begin();
+          generated += p.text.length;
+          thought += p.text.length;
+          if (t.expose) {
+            firstByte();
+            write(writer.text('reasoning', p.text));
+          }
+          break;
+        case 'tool-call': {
+          writer ??= begin();
+          firstByte();
+          const call: Record<string, unknown> = { index: p.index };
+          toolIds ??= new Map();
+          if (!toolIds.has(p.index)) {
+            const id = p.id ?? newToolCallId();
+            toolIds.set(p.index, id);
+            call.id = id;
+            call.type = 'function';
+            call.function = { name: p.name ?? '', arguments: p.argumentsDelta };
+          } else {
+            call.function = p.name ? { name: p.name, arguments: p.argumentsDelta } : { arguments: p.argumentsDelta };
+          }
+          generated += p.argumentsDelta.length;
+          write(writer.delta({ tool_calls: [call] }));
+          break;
         }
-        break;
-      case 'tool-call': {
-        writer ??= begin();
-        firstByte();
-        const call: Record<string, unknown> = { index: p.index };
-        toolIds ??= new Map();
-        if (!toolIds.has(p.index)) {
-          const id = p.id ?? newToolCallId();
-          toolIds.set(p.index, id);
-          call.id = id;
-          call.type = 'function';
-          call.function = { name: p.name ?? '', arguments: p.argumentsDelta };
-        } else {
-          call.function = p.name ? { name: p.name, arguments: p.argumentsDelta } : { arguments: p.argumentsDelta };
+        case 'usage':
+          usage = p.usage;
+          break;
+        case 'finish':
+          writer ??= begin();
+          finish = p.reason;
+          write(writer.finish(p.reason));
+          break;
+        case 'error': {
+          // Bytes already reached the client: end the stream with an OpenAI-shaped error event.
+          out.errorCode = p.error.code;
+          out.usage = settleUsage(chat, usage, generated, thought);
+          out.cost = priced(deployment, out.usage, t.t0);
+          end(ChunkWriter.error(p.error.toJSON()));
+          return;
         }
-        generated += p.argumentsDelta.length;
-        write(writer.delta({ tool_calls: [call] }));
-        break;
-      }
-      case 'usage':
-        usage = p.usage;
-        break;
-      case 'finish':
-        writer ??= begin();
-        finish = p.reason;
-        write(writer.finish(p.reason));
-        break;
-      case 'error': {
-        // Bytes already reached the client: end the stream with an OpenAI-shaped error event.
-        out.errorCode = p.error.code;
-        out.usage = settleUsage(chat, usage, generated, thought);
-        out.cost = priced(deployment, out.usage, t.t0);
-        end(ChunkWriter.error(p.error.toJSON()));
-        return;
       }
     }
+  } finally {
+    // Left early (the client left, an error part, a throw): the provider's stream is given back.
+    if (!drained) await iter.return?.();
   }
   out.usage = settleUsage(chat, usage, generated, thought);
   out.cost = priced(deployment, out.usage, t.t0);

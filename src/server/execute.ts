@@ -359,16 +359,22 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
     else if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
     return r;
   };
+  /** The next result when there is one without waiting (a held part, a stall, or one the provider already has). */
+  const poll = (): IteratorResult<StreamPart> | undefined => {
+    const h = held.shift();
+    if (h) return { done: false, value: h };
+    if (ended) return { done: true, value: undefined };
+    if (watch.stalled !== null) return failed(watch.stalled);
+    const ready = it.poll?.();
+    return ready === undefined ? undefined : got(ready);
+  };
   const parts: AsyncIterable<StreamPart> = {
-    [Symbol.asyncIterator]: () => ({
+    [Symbol.asyncIterator]: (): PollableIterator<StreamPart> => ({
+      poll,
       // Not an async function: one promise per part, settled straight from the provider's.
       next: (): Promise<IteratorResult<StreamPart>> => {
-        const h = held.shift();
-        if (h) return Promise.resolve({ done: false, value: h });
-        if (ended) return Promise.resolve({ done: true, value: undefined });
-        if (watch.stalled !== null) return Promise.resolve(failed(watch.stalled));
-        const ready = it.poll?.();
-        if (ready !== undefined) return Promise.resolve(got(ready));
+        const now = poll();
+        if (now !== undefined) return Promise.resolve(now);
         return new Promise((resolve) => {
           const wake = (e: unknown): void => resolve(failed(e));
           watch.waiting(wake);
