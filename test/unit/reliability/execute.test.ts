@@ -227,8 +227,9 @@ class PacedStream implements Provider {
 const texts = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').length;
 
 test('parts that keep coming within idle_ms are never cut, past ttft_ms and many idle_ms in all; the stall after them is, at idle_ms', async () => {
-  const a = new PacedStream('a', { firstMs: 5, everyMs: 15, count: 12, stall: true });
-  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 40, idle_ms: 60 } }) });
+  // Margins wide enough for a loaded machine: parts 10 ms apart against a 150 ms idle limit.
+  const a = new PacedStream('a', { firstMs: 5, everyMs: 10, count: 40, stall: true });
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 40, idle_ms: 150 } }) });
   const it = r.value[Symbol.asyncIterator]();
   let lastText = 0;
   const parts: StreamPart[] = [];
@@ -239,16 +240,16 @@ test('parts that keep coming within idle_ms are never cut, past ttft_ms and many
     if (n.value.type === 'text') lastText = performance.now();
   }
   const waited = performance.now() - lastText;
-  assert.equal(texts(parts), 12);
+  assert.equal(texts(parts), 40);
   const last = parts[parts.length - 1];
   assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout', JSON.stringify(last));
-  assert.match(last.type === 'error' ? last.error.message : '', /stalled for 60 ms/);
-  assert.ok(waited >= 55, `cut ${waited.toFixed(1)} ms after the last part`);
+  assert.match(last.type === 'error' ? last.error.message : '', /stalled for 150 ms/);
+  assert.ok(waited >= 145, `cut ${waited.toFixed(1)} ms after the last part`);
 });
 
 test('a first token later than idle_ms but within ttft_ms is not cut: the idle limit starts once the stream is open', async () => {
-  const a = new PacedStream('a', { firstMs: 80, everyMs: 5, count: 3, stall: false });
-  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 300, idle_ms: 30 } }) });
+  const a = new PacedStream('a', { firstMs: 250, everyMs: 1, count: 3, stall: false });
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 3000, idle_ms: 100 } }) });
   const parts = await collect(r.value);
   assert.equal(r.deployment.providerId, 'a');
   assert.deepEqual(parts.map((p) => p.type), ['start', 'text', 'text', 'text', 'finish']);
@@ -257,13 +258,13 @@ test('a first token later than idle_ms but within ttft_ms is not cut: the idle l
 test('total_ms ends a stream that keeps sending, with the total\'s message', async () => {
   const a = new PacedStream('a', { firstMs: 1, everyMs: 10, count: 1000, stall: false });
   const t0 = performance.now();
-  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { total_ms: 120, idle_ms: 50 } }) });
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { total_ms: 150, idle_ms: 1000 } }) });
   const parts = await collect(r.value);
   const took = performance.now() - t0;
   const last = parts[parts.length - 1];
   assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout');
-  assert.match(last.type === 'error' ? last.error.message : '', /did not finish within 120 ms/);
-  assert.ok(texts(parts) > 3 && took >= 115, `${texts(parts)} parts in ${took.toFixed(1)} ms`);
+  assert.match(last.type === 'error' ? last.error.message : '', /did not finish within 150 ms/);
+  assert.ok(texts(parts) > 3 && took >= 145, `${texts(parts)} parts in ${took.toFixed(1)} ms`);
 });
 
 test('a client that leaves mid-stream ends it without an error part, and the provider\'s stream is given back', async () => {
@@ -282,10 +283,10 @@ test('a client that leaves mid-stream ends it without an error part, and the pro
 test('with ttft_ms longer than idle_ms, a stall right after the first token is cut at idle_ms, not at ttft_ms', async () => {
   const a = new PacedStream('a', { firstMs: 1, everyMs: 1, count: 2, stall: true });
   const t0 = performance.now();
-  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 600, idle_ms: 40 } }) });
+  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 5000, idle_ms: 40 } }) });
   const parts = await collect(r.value);
   const took = performance.now() - t0;
   const last = parts[parts.length - 1];
   assert.ok(last.type === 'error' && /stalled for 40 ms/.test(last.error.message), JSON.stringify(last));
-  assert.ok(took < 400, `cut after ${took.toFixed(1)} ms`);
+  assert.ok(took < 2500, `cut after ${took.toFixed(1)} ms`);
 });
