@@ -302,8 +302,8 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
   }
 
   next(): Promise<IteratorResult<StreamPart>> {
-    if (this.qi < this.queue.length) return Promise.resolve({ done: false, value: this.take() });
-    if (this.ended) return Promise.resolve(DONE);
+    const ready = this.poll();
+    if (ready !== undefined) return Promise.resolve(ready);
     if (this.paused) this.unpause();
     return new Promise((resolve) => { this.waiter = resolve; });
   }

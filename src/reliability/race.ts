@@ -17,6 +17,9 @@ export interface RaceOptions {
   onTimeout?: (err: GatewayError) => void;
 }
 
+/** The longest delay setTimeout takes (2^31 - 1 ms); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export function race<T>(p: Promise<T>, opts: RaceOptions): Promise<T> {
   const timed = Number.isFinite(opts.ms) && opts.ms > 0;
   if (!timed && !opts.signal) return p;
@@ -35,7 +38,7 @@ export function race<T>(p: Promise<T>, opts: RaceOptions): Promise<T> {
       const err = opts.timeoutError();
       opts.onTimeout?.(err);
       reject(err);
-    }, Math.min(opts.ms, 2_147_483_647)) : undefined;
+    }, Math.min(opts.ms, MAX_TIMER_MS)) : undefined;
     if (opts.signal?.aborted) { onAbort(); return; }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     p.then((v) => { if (finish()) resolve(v); }, (e: unknown) => { if (finish()) reject(e); });

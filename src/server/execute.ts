@@ -17,7 +17,7 @@ import type { RoutePlan } from '../router/plan.js';
 import { Reliability, reliabilityOf, type Timeouts } from '../reliability/reliability.js';
 import type { DeploymentState } from '../reliability/deployment-state.js';
 import { backoffMs, sleep } from '../reliability/backoff.js';
-import { race, abortError } from '../reliability/race.js';
+import { race, abortError, MAX_TIMER_MS } from '../reliability/race.js';
 import { Cancel, type CancelSignal } from '../core/cancel.js';
 
 export interface Executed<T> { value: T; deployment: Deployment; route: string }
@@ -48,15 +48,19 @@ interface Attempt {
   onClient: (() => void) | null;
 }
 
-/** What an attempt may still wait for: the phase's own limit or what is left of the total. */
-function budget(a: Attempt, phase: 'ttft' | 'idle', phaseStart: number, now: number): { ms: number; err: () => GatewayError } {
+/**
+ * What an attempt may still wait for: the phase's own limit or what is left of the total (`left`,
+ * 0 or less once it ran out; `ms`, the same but at least 1, for a timer), and the error for when
+ * it runs out.
+ */
+function budget(a: Attempt, phase: 'ttft' | 'idle', phaseStart: number, now: number): { left: number; ms: number; err: () => GatewayError } {
   const phaseMs = (phase === 'ttft' ? a.timeouts.ttftMs : a.timeouts.idleMs) - (now - phaseStart);
   const totalMs = a.timeouts.totalMs - (now - a.startedAt);
   if (totalMs <= phaseMs) {
-    return { ms: Math.max(1, totalMs), err: () => new GatewayError('upstream_timeout', `upstream ${a.d.key} did not finish within ${a.timeouts.totalMs} ms`) };
+    return { left: totalMs, ms: Math.max(1, totalMs), err: () => new GatewayError('upstream_timeout', `upstream ${a.d.key} did not finish within ${a.timeouts.totalMs} ms`) };
   }
   const what = phase === 'ttft' ? `sent no first token within ${a.timeouts.ttftMs} ms` : `stalled for ${a.timeouts.idleMs} ms mid-stream`;
-  return { ms: Math.max(1, phaseMs), err: () => new GatewayError('upstream_timeout', `upstream ${a.d.key} ${what}`) };
+  return { left: phaseMs, ms: Math.max(1, phaseMs), err: () => new GatewayError('upstream_timeout', `upstream ${a.d.key} ${what}`) };
 }
 
 /** The body sent upstream: routing-only fields (`models`, OpenRouter-style) stay at the gateway. */
@@ -194,8 +198,6 @@ function giveBack(it: AsyncIterator<StreamPart> | null): void {
   void it?.return?.()?.catch(() => undefined);
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * A stream attempt's deadlines from its start to its end, on one timer (the client leaving reaches
  * it through the attempt's link to the client's signal): the time to first token while it opens,
@@ -272,23 +274,19 @@ class Watchdog {
     w?.(e);
   }
 
-  /** Sets the timer for the earliest deadline that can apply at `now`; false when one already passed. */
-  private arm(now: number): boolean {
+  /** Gives up when a deadline passed at `now`, else sets the timer for the earliest one that can apply. */
+  private arm(now: number): void {
     const a = this.a;
     const b = this.open ? budget(a, 'idle', this.lastPart, now) : budget(a, 'ttft', a.startedAt, now);
-    // budget() never goes below 1 ms; what counts here is whether the time is really up.
-    const phaseLeft = this.open ? a.timeouts.idleMs - (now - this.lastPart) : a.timeouts.ttftMs - (now - a.startedAt);
-    const totalLeft = a.timeouts.totalMs - (now - a.startedAt);
-    if (Math.min(phaseLeft, totalLeft) <= 0) {
+    if (b.left <= 0) {
       const err = b.err();
       a.abort(err);
       this.stall(err);
-      return false;
+      return;
     }
     // While opening, the idle limit that starts at the opening must not run out before the timer.
     const ms = this.open ? b.ms : Math.min(b.ms, a.timeouts.idleMs);
     if (Number.isFinite(ms)) this.timer = setTimeout(this.fire, Math.min(ms, MAX_TIMER_MS));
-    return true;
   }
 
   private readonly fire = (): void => {

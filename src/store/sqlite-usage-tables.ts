@@ -99,6 +99,7 @@ export function usageInserter(db: Database.Database, opts: { spend: boolean }): 
     WHERE rowid BETWEEN ? AND ? AND (${SPEND_WHERE}) ORDER BY rowid`);
   const spendRow = db.prepare(`INSERT INTO spend (${SPEND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   return db.transaction((rows: LogRow[]) => {
+    if (rows.length === 0) return;
     let first = 0;
     let last = 0;
     let consecutive = true;
@@ -108,7 +109,6 @@ export function usageInserter(db: Database.Database, opts: { spend: boolean }): 
       else if (id !== last + 1) consecutive = false;
       last = id;
     }
-    if (rows.length === 0) return;
     if (consecutive) { copySpend.run(first, last); return; }
     for (const r of rows) {
       // ts, key_id, model, provider, input, output, reasoning, cached, cost

@@ -226,6 +226,15 @@ class PacedStream implements Provider {
 
 const texts = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').length;
 
+/** Streams from `p` alone under `timeouts` to the end: the parts, how long it took, and the error part it ended with, if any. */
+async function runTimed(p: Provider, timeouts: ReliabilityConfig['timeouts']) {
+  const t0 = performance.now();
+  const r = await executeStream({ deployments: [dep(p)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts }) });
+  const parts = await collect(r.value);
+  const last = parts[parts.length - 1];
+  return { parts, took: performance.now() - t0, error: last?.type === 'error' ? last.error : null };
+}
+
 test('parts that keep coming within idle_ms are never cut, past ttft_ms and many idle_ms in all; the stall after them is, at idle_ms', async () => {
   // Margins wide enough for a loaded machine: parts 10 ms apart against a 150 ms idle limit.
   const a = new PacedStream('a', { firstMs: 5, everyMs: 10, count: 40, stall: true });
@@ -257,13 +266,9 @@ test('a first token later than idle_ms but within ttft_ms is not cut: the idle l
 
 test('total_ms ends a stream that keeps sending, with the total\'s message', async () => {
   const a = new PacedStream('a', { firstMs: 1, everyMs: 10, count: 1000, stall: false });
-  const t0 = performance.now();
-  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { total_ms: 150, idle_ms: 1000 } }) });
-  const parts = await collect(r.value);
-  const took = performance.now() - t0;
-  const last = parts[parts.length - 1];
-  assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout');
-  assert.match(last.type === 'error' ? last.error.message : '', /did not finish within 150 ms/);
+  const { parts, took, error } = await runTimed(a, { total_ms: 150, idle_ms: 1000 });
+  assert.equal(error?.code, 'upstream_timeout');
+  assert.match(error?.message ?? '', /did not finish within 150 ms/);
   assert.ok(texts(parts) > 3 && took >= 145, `${texts(parts)} parts in ${took.toFixed(1)} ms`);
 });
 
@@ -282,11 +287,7 @@ test('a client that leaves mid-stream ends it without an error part, and the pro
 
 test('with ttft_ms longer than idle_ms, a stall right after the first token is cut at idle_ms, not at ttft_ms', async () => {
   const a = new PacedStream('a', { firstMs: 1, everyMs: 1, count: 2, stall: true });
-  const t0 = performance.now();
-  const r = await executeStream({ deployments: [dep(a)], reason: 'x' }, chat(true), live(), { reliability: policy({ timeouts: { ttft_ms: 5000, idle_ms: 40 } }) });
-  const parts = await collect(r.value);
-  const took = performance.now() - t0;
-  const last = parts[parts.length - 1];
-  assert.ok(last.type === 'error' && /stalled for 40 ms/.test(last.error.message), JSON.stringify(last));
+  const { parts, took, error } = await runTimed(a, { ttft_ms: 5000, idle_ms: 40 });
+  assert.match(error?.message ?? '', /stalled for 40 ms/, JSON.stringify(parts[parts.length - 1]));
   assert.ok(took < 2500, `cut after ${took.toFixed(1)} ms`);
 });
