@@ -58,6 +58,10 @@ export class PostgresStore implements Store, KeyStore, SpendStore, BudgetStore, 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     if (!opts.pool && !opts.url) throw new Error('PostgresStore needs a pool or a url');
     const pool = opts.pool ?? new pg.Pool({ connectionString: opts.url, max: 10 });
+    // An idle connection the server ends (a restart, an administrator, a proxy's idle limit) is an
+    // 'error' event on the pool, which drops that client and opens a new one when needed; with no
+    // listener, Node would turn the event into an uncaught exception and end the gateway.
+    if (!opts.pool) pool.on('error', (err) => console.error(`switchyard: a PostgreSQL connection was closed by the server (it is replaced when needed): ${err.message}`));
     const store = new PostgresStore(pool, !opts.pool, opts);
     try {
       await migratePostgres(pool);
