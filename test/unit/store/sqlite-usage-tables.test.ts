@@ -84,3 +84,33 @@ test('a usage log without spend only writes the request log', () => {
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM sqlite_master WHERE name = \'spend\'').get() as { n: number }).n, 0);
   db.close();
 });
+
+test('each table keeps one index, on ts: a database from before loses the two on (key_id, ts) and keeps its rows', () => {
+  const db = new Database(':memory:');
+  // The tables and indexes as earlier versions created them, with a row in each.
+  db.exec(`CREATE TABLE request_log (
+    id TEXT NOT NULL, ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, served_model TEXT,
+    provider TEXT, deployment TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL, error_code TEXT,
+    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL, usage_estimated INTEGER NOT NULL, cost_usd REAL NOT NULL,
+    latency_ms REAL NOT NULL, ttft_ms REAL, route TEXT, meta TEXT);
+    CREATE INDEX request_log_ts ON request_log(ts);
+    CREATE INDEX request_log_key ON request_log(key_id, ts);
+    CREATE TABLE spend (ts INTEGER NOT NULL, key_id TEXT, model TEXT NOT NULL, provider TEXT,
+      input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+      cached_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);
+    CREATE INDEX spend_ts ON spend (ts);
+    CREATE INDEX spend_key_ts ON spend (key_id, ts);`);
+  const old = batch(0, 5);
+  usageInserter(db, { spend: true })(old);
+  const indexes = () => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  assert.deepEqual(indexes(), ['request_log_ts', 'spend_ts']);
+  usageInserter(db, { spend: true })(batch(5, 5));
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM request_log').get() as { n: number }).n, 10);
+  assert.deepEqual(db.prepare(SPEND).all(), expectedSpend([...old, ...batch(5, 5)]));
+  // A per-key spend summary over a time range still finds its rows through an index.
+  const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT COUNT(*) FROM spend WHERE ts >= ? AND ts < ? AND (? IS NULL OR key_id = ?)`)
+    .all(1_700_000_000_003, 1_700_000_000_006, 'key-1', 'key-1') as Array<{ detail: string }>;
+  assert.ok(plan.some((p) => p.detail.includes('USING INDEX spend_ts')), JSON.stringify(plan));
+  db.close();
+});
