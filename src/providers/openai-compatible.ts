@@ -10,6 +10,7 @@ import { GatewayError } from '../core/errors.js';
 import type { Provider, ProviderCall } from './provider.js';
 import { readCompletion } from './openai-wire.js';
 import { BufferedExchange, SseExchange, type BufferedResponse } from './upstream-exchange.js';
+import { ChunkShapes } from './passthrough-chunk.js';
 import { httpError, networkError, parseUpstreamJson } from './upstream-errors.js';
 import { newToolCallId } from '../core/ids.js';
 import { applyEffort, mapReasoningInput, type Dialect } from './presets/dialect.js';
@@ -47,6 +48,8 @@ export class OpenAICompatibleProvider implements Provider {
   private readonly chatPath: string;
   private readonly headers: Record<string, string>;
   readonly dialect: Dialect;
+  /** What this upstream's stream chunks look like, learned from its streams (plain dialect only). */
+  private readonly shapes: ChunkShapes | undefined;
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.id = opts.id;
@@ -65,6 +68,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.headers = { 'content-type': 'application/json', ...opts.headers };
     if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;
     this.dialect = opts.dialect ?? PRESETS['openai-compatible'].dialect;
+    this.shapes = this.dialect === PRESETS['openai-compatible'].dialect ? new ChunkShapes() : undefined;
   }
 
   private body(call: ProviderCall, stream: boolean): string {
@@ -136,7 +140,8 @@ export class OpenAICompatibleProvider implements Provider {
       httpError: (status, text, retryAfter) => httpError(this.id, status, text, retryAfter),
       // Plain chunks are forwarded as text only for the plain OpenAI dialect: others put
       // reasoning, usage or ids in places the pass-through does not look at.
-      passthrough: this.dialect === PRESETS['openai-compatible'].dialect,
+      passthrough: this.shapes !== undefined,
+      shapes: this.shapes,
     });
     this.dispatcher.dispatch(this.dispatchOptions(this.body(call, true)), ex);
     return ex.opened;

@@ -6,13 +6,15 @@
  * wrote it, and the chat handler puts its own `id`, `object`, `created` and `model` in front.
  *
  * Plain means: one choice (index 0), no role, tool calls, reasoning, refusal, error, usage,
- * finish reason or vendor extension, and no second `model`/`id` later in the object; the text is
- * also checked to be one balanced JSON object, so a cut or corrupted chunk still takes the parsing
- * path and ends the stream with an error. Anything else (including a first chunk) is parsed as
+ * finish reason or vendor extension (nor error, usage or vendor extension before `"choices"`),
+ * and no second `model`/`id` later in the object; the text is also checked to be one balanced
+ * JSON object, so a cut or corrupted chunk still takes the parsing path and ends the stream with
+ * an error. Anything else (including a first chunk) is parsed as
  * before. Reasoning can therefore never pass through unseen: a chunk that mentions it is parsed.
  */
 
 import { stringEnd } from '../core/json-scan.js';
+import type { StreamPart } from '../core/types.js';
 
 const CHOICES = '"choices":[';
 /** Keys (or values) that need the parsing path when they appear after `"choices":[`. */
@@ -41,6 +43,14 @@ export function plainChunk(data: string): PlainChunk | null {
  * after it begins with `",` or `"}`. Anything else takes every check again.
  */
 export class PlainChunks {
+  /**
+   * What precedes `"choices":[` in this stream's first chunk (`{"id":…,"model":…,`), when it is
+   * top-level keys that nothing reads after the first chunk (see plainHead).
+   */
+  private head: string | null = null;
+
+  constructor(private readonly shapes: ChunkShapes | null = null) {}
+
   /** The last chunk that passed every check, up to and including the opening quote of its content string. */
   private prefix: string | null = null;
   /** `data: ` + prefix: what a whole event of this shape starts with. */
@@ -89,21 +99,116 @@ export class PlainChunks {
     return { rest: s.slice(from + this.at, end), textChars: close - open - 1 };
   }
 
+  /**
+   * Called with the stream's first chunk once it was parsed (so it is one JSON object): its head
+   * becomes this stream's, and when the upstream's content chunks have a known shape (ChunkShapes),
+   * the first of them is plain by that shape without every check.
+   */
+  learnHead(data: string): void {
+    const at = data.indexOf(CHOICES);
+    if (at < 0) return;
+    const head = data.slice(0, at);
+    if (!plainHead(head)) return;
+    this.head = head;
+    const known = this.shapes?.content;
+    if (known && this.prefix === null) this.remember(`${head}${known.mid}`, at, known.after);
+  }
+
+  /**
+   * A chunk of this stream from `"choices":[` on, when it starts with the stream's head (else null):
+   * what follows the head is all a started stream reads from a chunk, and `{` + it parses as the
+   * chunk would have, but for keys of the head, none of which is read (see plainHead).
+   */
+  rest(data: string): string | null {
+    const head = this.head;
+    if (head === null || data.length <= head.length + CHOICES.length || data.slice(0, head.length) !== head
+      || !data.startsWith(CHOICES, head.length)) return null;
+    return data.slice(head.length);
+  }
+
+  private remember(prefix: string, at: number, after: string): void {
+    this.prefix = prefix;
+    this.eventPrefix = `data: ${prefix}`;
+    this.at = at;
+    this.after = after;
+  }
+
   private checked(data: string, at: number): PlainChunk | null {
-    NOT_PLAIN.lastIndex = at + CHOICES.length;
-    if (NOT_PLAIN.test(data)) return null;
+    // The content string first: a native scan that already rules out finish and usage chunks.
     const open = contentOpen(data, at);
     if (open < 0) return null;
+    NOT_PLAIN.lastIndex = at + CHOICES.length;
+    if (NOT_PLAIN.test(data) || !quietHead(data.slice(0, at))) return null;
     const close = stringEnd(data, open);
     // Chunks without text (an empty delta, a keep-alive) are left to the parser, which drops them.
-    // Only what is forwarded is checked: the head before `"choices"` is replaced anyway.
+    // Only what is forwarded is checked for balance: the head before `"choices"` is replaced
+    // (its keys were looked at above).
     if (close <= open + 1 || !balancedTail(data, at)) return null;
-    this.prefix = data.slice(0, open + 1);
-    this.eventPrefix = `data: ${this.prefix}`;
-    this.at = at;
-    this.after = data.slice(close);
+    this.remember(data.slice(0, open + 1), at, data.slice(close));
+    // Every check above looked only from `"choices":[` on: the shape holds for this upstream's
+    // other streams too, whatever their heads.
+    if (this.shapes) this.shapes.learnContent(data.slice(at, open + 1), this.after);
     return { rest: data.slice(at), textChars: close - open - 1 };
   }
+}
+
+/**
+ * What one upstream's chunks look like, learned from its streams for its next ones (one per
+ * provider): the shape of a plain content chunk around its text, so a stream's first content
+ * chunk need not take every check (PlainChunks.learnHead); and chunks that always stand for the
+ * same parts, such as `"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, which every
+ * stream of an upstream ends with in the same words, so they are parsed once.
+ */
+export class ChunkShapes {
+  /** A plain content chunk from `"choices":[` to its content string's opening quote (`mid`), and from its closing quote on. */
+  content: { mid: string; after: string } | null = null;
+  private readonly fixed = new Map<string, readonly StreamPart[]>();
+
+  learnContent(mid: string, after: string): void {
+    const c = this.content;
+    if (c === null || c.mid !== mid || c.after !== after) this.content = { mid, after };
+  }
+
+  /** The parts a chunk's rest (see PlainChunks.rest) stands for, when it was seen before. */
+  parts(rest: string): readonly StreamPart[] | undefined {
+    return this.fixed.size === 0 ? undefined : this.fixed.get(rest);
+  }
+
+  /**
+   * Remembers what a rest was read as, when that can never depend on the stream it came in: a
+   * finish reason alone (no text, tool call or usage, which differ or are counted per stream).
+   * Bounded: an upstream has a few finish reasons, and the first FIXED_MAX rests seen stay.
+   */
+  learnParts(rest: string, parts: StreamPart[]): void {
+    if (parts.length !== 1 || parts[0].type !== 'finish' || rest.length > FIXED_REST_MAX || this.fixed.size >= FIXED_MAX) return;
+    const p = parts[0];
+    this.fixed.set(rest, [Object.freeze({ type: 'finish', reason: Object.freeze({ ...p.reason }) })]);
+  }
+}
+
+const FIXED_MAX = 16;
+const FIXED_REST_MAX = 256;
+
+/**
+ * Whether a chunk's head (what precedes its first `"choices":[`) holds none of the keys a started
+ * stream reads (`choices`, `usage`, `error`, `x_groq`; see readChunk) and no escape, so that every
+ * key is spelled as written. The head of a forwarded chunk is replaced by the gateway's own, so
+ * such a key there must take the parsing path.
+ */
+function quietHead(head: string): boolean {
+  return head.indexOf('\\') < 0 && !HEAD_KEYS.test(head);
+}
+
+const HEAD_KEYS = /"(?:choices|usage|error|x_[a-z_]*)"/;
+
+/**
+ * Whether a stream's head can stand for the chunks that share it (PlainChunks.rest): quiet (a
+ * value the first chunk replaced with a later key would stand again in a chunk without that key),
+ * and the object's opening brace with no other: keys live in objects, so `"choices":[` is then
+ * the object's own key (else `{` + the rest is not the chunk's object).
+ */
+function plainHead(head: string): boolean {
+  return head.charCodeAt(0) === 0x7b && head.indexOf('{', 1) < 0 && quietHead(head);
 }
 
 /**

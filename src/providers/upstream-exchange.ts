@@ -16,7 +16,7 @@ import { GatewayError } from '../core/errors.js';
 import type { CancelSignal } from '../core/cancel.js';
 import { readChunk, readCompletion, type ChunkState } from './openai-wire.js';
 import { SseDecoder } from './sse-decoder.js';
-import { PlainChunks, type PlainChunk } from './passthrough-chunk.js';
+import { PlainChunks, type ChunkShapes, type PlainChunk } from './passthrough-chunk.js';
 import { newToolCallId } from '../core/ids.js';
 import { parseUpstreamJson } from './upstream-errors.js';
 import type { PollableIterator } from './provider.js';
@@ -150,6 +150,8 @@ export interface SseExchangeOptions {
   httpError: (status: number, text: string, retryAfter: string | undefined) => GatewayError;
   /** Forward plain content chunks as text (plain OpenAI dialect only). */
   passthrough: boolean;
+  /** What this upstream's chunks look like, shared by its streams (with `passthrough`). */
+  shapes?: ChunkShapes;
 }
 
 type RawChunks = Extract<StreamPart, { type: 'raw-chunks' }>;
@@ -369,14 +371,26 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
     if (this.doneSeen || this.bad) return;
     if (data === '[DONE]') { this.doneSeen = true; this.raw = null; return; }
     const q = this.queue;
-    if (this.o.passthrough && this.state.started) {
-      const plain = (this.plain ??= new PlainChunks()).read(data);
+    const plains = this.plain; // set after the first chunk, with passthrough
+    // A started stream's other chunks: forwarded as text when plain, else read from `"choices":[`
+    // on when they share the first chunk's head (PlainChunks.rest), and a finish chunk this
+    // upstream sent before is not parsed again (ChunkShapes).
+    let rest: string | null = null;
+    if (plains !== null) {
+      const plain = plains.read(data);
       if (plain) { this.plainPart(plain); return; }
+      rest = plains.rest(data);
+      const known = rest === null ? undefined : this.o.shapes?.parts(rest);
+      if (known) {
+        this.raw = null;
+        for (const p of known) q.push(p);
+        return;
+      }
     }
     this.raw = null;
     let json: unknown;
     try {
-      json = JSON.parse(data);
+      json = JSON.parse(rest === null ? data : `{${rest}`);
     } catch {
       this.bad = new GatewayError('upstream_error', `upstream ${this.o.provider} sent a malformed stream chunk: ${data.slice(0, 200)}`);
       return;
@@ -387,7 +401,12 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
       this.bad = new GatewayError('upstream_error', `upstream ${this.o.provider} reported an error mid-stream: ${msg}`);
       return;
     }
+    const first = !this.state.started;
+    const n = q.length;
     readChunk(json, this.state, q);
+    if (!this.o.passthrough) return;
+    if (first) (this.plain = new PlainChunks(this.o.shapes ?? null)).learnHead(data);
+    else if (rest !== null && this.o.shapes) this.o.shapes.learnParts(rest, q.slice(n));
   }
 
   /** Adds a plain chunk to the part the consumer has not taken yet, or queues a new one. */
