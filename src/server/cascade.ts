@@ -100,7 +100,7 @@ function writeAsStream(t: CascadeTurn, result: ChatResult, id: string, created: 
   const { res } = t;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
   const w = new ChunkWriter(id, t.chat.model, created);
-  res.write(w.delta({ role: 'assistant', content: '' }));
+  res.write(w.role());
   const c = result.choices[0];
   if (c) {
     if (t.expose && c.reasoning) res.write(w.text('reasoning', c.reasoning));

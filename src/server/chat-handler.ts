@@ -282,11 +282,14 @@ async function streamChat(t: Turn): Promise<void> {
   const created = Math.floor(Date.now() / 1000);
   const begin = (id?: string): ChunkWriter => {
     const w = new ChunkWriter(id ?? newCompletionId(), chat.model, created);
-    const role = w.delta({ role: 'assistant', content: '' });
+    const role = w.role();
     if (recorded) recorded.push(role.slice(6, -2));
-    // Batched like any event: a first token produced in the same turn shares its write.
+    // Batched like any event: a first token produced in the same turn shares its write. A
+    // microtask, not setImmediate: the parts of one upstream read are all queued before it runs,
+    // and the loop below takes every part already here before it waits, so the write comes after
+    // all of them (and when the whole answer is here, end() writes it and this finds nothing).
     pending += role;
-    if (!scheduled) { scheduled = true; setImmediate(flush); }
+    if (!scheduled) { scheduled = true; queueMicrotask(flush); }
     return w;
   };
   const firstByte = () => { if (out.ttftMs === null) out.ttftMs = performance.now() - t.t0; };

@@ -75,6 +75,11 @@ export class ChunkWriter {
     return `${this.rawPrefix}${rest}\n\n`;
   }
 
+  /** The first event of every answer: the assistant's role and no text. */
+  role(): string {
+    return `${this.prefix}{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}\n\n`;
+  }
+
   delta(delta: Record<string, unknown>): string {
     return `${this.prefix}${JSON.stringify(delta)},"logprobs":null,"finish_reason":null}]}\n\n`;
   }
