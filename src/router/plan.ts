@@ -23,12 +23,23 @@ export interface RoutePlan {
   cascade?: CascadePlan;
 }
 
-export async function planRoute(registry: Registry, chat: ChatRequest, rctx: RouteContext): Promise<RoutePlan> {
-  // A plain model name (most requests) skips the virtual router's async frame altogether.
-  const v = registry.virtual.has(chat.model) ? await routeVirtual(registry, chat, rctx) : null;
-  const plan: RoutePlan = v
-    ? { deployments: v.deployments, reason: v.reason, meta: { route: v.meta }, headers: v.headers, cascade: v.cascade }
-    : (() => { const c = resolveCandidates(registry, chat, rctx); return { deployments: c.deployments, reason: c.reason }; })();
+/** The plan: at once for a plain model name (most requests), a promise for a virtual model (its router may wait). */
+export function planRoute(registry: Registry, chat: ChatRequest, rctx: RouteContext): RoutePlan | Promise<RoutePlan> {
+  if (registry.virtual.has(chat.model)) {
+    return routeVirtual(registry, chat, rctx).then((v) => v
+      ? narrow(registry, chat, rctx, { deployments: v.deployments, reason: v.reason, meta: { route: v.meta }, headers: v.headers, cascade: v.cascade })
+      : plainPlan(registry, chat, rctx));
+  }
+  return plainPlan(registry, chat, rctx);
+}
+
+function plainPlan(registry: Registry, chat: ChatRequest, rctx: RouteContext): RoutePlan {
+  const c = resolveCandidates(registry, chat, rctx);
+  return narrow(registry, chat, rctx, { deployments: c.deployments, reason: c.reason });
+}
+
+/** Drops what cannot or may not serve the request (filters, then privacy). */
+function narrow(registry: Registry, chat: ChatRequest, rctx: RouteContext, plan: RoutePlan): RoutePlan {
   plan.deployments = filterCandidates(plan.deployments, chat, rctx);
   const privacy = applyPrivacy(plan.deployments, chat, registry.routing.privacy);
   plan.deployments = privacy.deployments;

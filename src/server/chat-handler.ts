@@ -82,9 +82,13 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, ctx:
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
   try {
     if (ctx.draining?.()) throw new GatewayError('shutting_down', 'the gateway is shutting down; retry on another instance');
-    caller = await ctx.governance.authenticate(req);
+    // authenticate() and planRoute() answer at once unless they have to wait (a key lookup, a
+    // virtual model's router): no promise and no await for the common case.
+    const auth = ctx.governance.authenticate(req);
+    caller = auth instanceof Promise ? await auth : auth;
     chat = validateChat(parseJson(await readBody(req, ctx.maxBodyBytes)));
-    const plan = await planRoute(ctx.registry, chat, { key: caller.key, headers: req.headers });
+    const planned = planRoute(ctx.registry, chat, { key: caller.key, headers: req.headers });
+    const plan = planned instanceof Promise ? await planned : planned;
     out.meta = plan.meta ?? null;
     if (caller.key) admission = await ctx.governance.admit(caller.key, chat, plan);
     const expose = reasoningVisible(req, caller, ctx.reasoningDefault);

@@ -63,20 +63,28 @@ export class Governance {
     return !!secret && this.masterDigest !== null && timingSafeEqual(digest(secret), this.masterDigest);
   }
 
-  async authenticate(req: IncomingMessage): Promise<Caller> {
+  /**
+   * The caller, at once when no key has to be looked up (an open gateway and no key sent, or the
+   * master key); else a promise. Throws (synchronously) for a missing key where one is required.
+   */
+  authenticate(req: IncomingMessage): Caller | Promise<Caller> {
     const secret = bearer(req);
     if (!this.authRequired) {
       // Open gateway, but a key may have been created since the last check (CLI, another
       // instance): honour it now, or its first requests would escape its limits and its spend.
-      const key = secret && this.store && keyIdOfSecret(secret) ? await this.store.keys.verifyKey(secret) : null;
-      if (key) this.keysExist = true;
-      return { key };
+      if (!secret || !this.store || !keyIdOfSecret(secret)) return { key: null };
+      return this.store.keys.verifyKey(secret).then((key) => {
+        if (key) this.keysExist = true;
+        return { key };
+      });
     }
     if (!secret) throw new GatewayError('invalid_api_key', 'Missing API key: send it as "Authorization: Bearer <key>"');
     if (this.isMaster(secret)) return { key: null };
-    const key = this.store ? await this.store.keys.verifyKey(secret) : null;
-    if (!key) throw new GatewayError('invalid_api_key', 'Incorrect API key provided (unknown or revoked)');
-    return { key };
+    if (!this.store) throw new GatewayError('invalid_api_key', 'Incorrect API key provided (unknown or revoked)');
+    return this.store.keys.verifyKey(secret).then((key) => {
+      if (!key) throw new GatewayError('invalid_api_key', 'Incorrect API key provided (unknown or revoked)');
+      return { key };
+    });
   }
 
   /** Model allow-list, rate limits and the budget hold, priced at the dearest planned deployment. */
