@@ -74,6 +74,29 @@ describe('chat completions through the gateway', () => {
     for await (const chunk of stream) assert.equal(chunk.usage ?? undefined, undefined);
   });
 
+  test('a slow stream\'s role header and first token reach the client when they are generated, not with the end', async () => {
+    const t0 = performance.now();
+    const stream = await client.chat.completions.create({
+      model: 'gpt-oss-20b',
+      messages: [{ role: 'user', content: 'slowly' }],
+      stream: true,
+      sim: { chunk_interval_ms: 150 },
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    let role = -1;
+    let first = -1;
+    let text = '';
+    for await (const chunk of stream) {
+      const d = chunk.choices[0]?.delta;
+      if (d?.role && role < 0) role = performance.now() - t0;
+      if (d?.content) { if (first < 0) first = performance.now() - t0; text += d.content; }
+    }
+    const end = performance.now() - t0;
+    assert.equal(text, 'You said: slowly');
+    // Four chunks 150 ms apart, then the finish: the first token is ~600 ms ahead of the end.
+    assert.ok(role >= 0 && role <= first, `role at ${role} ms, first token at ${first} ms`);
+    assert.ok(end - first >= 300, `first token at ${first.toFixed(0)} ms, end at ${end.toFixed(0)} ms`);
+  });
+
   test('a streamed answer keeps the connection open only when the client asked to keep it', async () => {
     const body = JSON.stringify({ model: 'gpt-oss-20b', stream: true, messages: [{ role: 'user', content: 'x' }] });
     // A keep-alive agent: a socket closes only when the response says so (or the server closes it).
