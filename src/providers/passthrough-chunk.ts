@@ -204,11 +204,11 @@ const HEAD_KEYS = /"(?:choices|usage|error|x_[a-z_]*)"/;
 /**
  * Whether a stream's head can stand for the chunks that share it (PlainChunks.rest): quiet (a
  * value the first chunk replaced with a later key would stand again in a chunk without that key),
- * and the object's opening brace with no other: keys live in objects, so `"choices":[` is then
- * the object's own key (else `{` + the rest is not the chunk's object).
+ * and no `{` after its first character (the object's own): keys live in objects, so `"choices":[`
+ * is then the object's own key (else `{` + the rest is not the chunk's object).
  */
 function plainHead(head: string): boolean {
-  return head.charCodeAt(0) === 0x7b && head.indexOf('{', 1) < 0 && quietHead(head);
+  return head.indexOf('{', 1) < 0 && quietHead(head);
 }
 
 /**
