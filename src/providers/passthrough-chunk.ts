@@ -156,33 +156,32 @@ export class PlainChunks {
  * What one upstream's chunks look like, learned from its streams for its next ones (one per
  * provider): the shape of a plain content chunk around its text, so a stream's first content
  * chunk need not take every check (PlainChunks.learnHead); and chunks that always stand for the
- * same parts, such as `"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, which every
+ * same part, such as `"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, which every
  * stream of an upstream ends with in the same words, so they are parsed once.
  */
 export class ChunkShapes {
   /** A plain content chunk from `"choices":[` to its content string's opening quote (`mid`), and from its closing quote on. */
   content: { mid: string; after: string } | null = null;
-  private readonly fixed = new Map<string, readonly StreamPart[]>();
+  private readonly fixed = new Map<string, StreamPart>();
 
   learnContent(mid: string, after: string): void {
     const c = this.content;
     if (c === null || c.mid !== mid || c.after !== after) this.content = { mid, after };
   }
 
-  /** The parts a chunk's rest (see PlainChunks.rest) stands for, when it was seen before. */
-  parts(rest: string): readonly StreamPart[] | undefined {
+  /** The part a chunk's rest (see PlainChunks.rest) stands for, when it was seen before. */
+  part(rest: string): StreamPart | undefined {
     return this.fixed.size === 0 ? undefined : this.fixed.get(rest);
   }
 
   /**
-   * Remembers what a rest was read as, when that can never depend on the stream it came in: a
-   * finish reason alone (no text, tool call or usage, which differ or are counted per stream).
+   * Remembers the one part a rest was read as, when that can never depend on the stream it came
+   * in: a finish reason (not text, a tool call or usage, which differ or are counted per stream).
    * Bounded: an upstream has a few finish reasons, and the first FIXED_MAX rests seen stay.
    */
-  learnParts(rest: string, parts: StreamPart[]): void {
-    if (parts.length !== 1 || parts[0].type !== 'finish' || rest.length > FIXED_REST_MAX || this.fixed.size >= FIXED_MAX) return;
-    const p = parts[0];
-    this.fixed.set(rest, [Object.freeze({ type: 'finish', reason: Object.freeze({ ...p.reason }) })]);
+  learnPart(rest: string, part: StreamPart): void {
+    if (part.type !== 'finish' || rest.length > FIXED_REST_MAX || this.fixed.size >= FIXED_MAX) return;
+    this.fixed.set(rest, Object.freeze({ type: 'finish', reason: Object.freeze({ ...part.reason }) }));
   }
 }
 

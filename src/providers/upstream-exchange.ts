@@ -380,10 +380,10 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
       const plain = plains.read(data);
       if (plain) { this.plainPart(plain); return; }
       rest = plains.rest(data);
-      const known = rest === null ? undefined : this.o.shapes?.parts(rest);
+      const known = rest === null ? undefined : this.o.shapes?.part(rest);
       if (known) {
         this.raw = null;
-        for (const p of known) q.push(p);
+        q.push(known);
         return;
       }
     }
@@ -406,7 +406,7 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
     readChunk(json, this.state, q);
     if (!this.o.passthrough) return;
     if (first) (this.plain = new PlainChunks(this.o.shapes ?? null)).learnHead(data);
-    else if (rest !== null && this.o.shapes) this.o.shapes.learnParts(rest, q.slice(n));
+    else if (rest !== null && this.o.shapes && q.length === n + 1) this.o.shapes.learnPart(rest, q[n]);
   }
 
   /** Adds a plain chunk to the part the consumer has not taken yet, or queues a new one. */

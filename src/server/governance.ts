@@ -80,9 +80,10 @@ export class Governance {
     }
     if (!secret) throw new GatewayError('invalid_api_key', 'Missing API key: send it as "Authorization: Bearer <key>"');
     if (this.isMaster(secret)) return { key: null };
-    if (!this.store) throw new GatewayError('invalid_api_key', 'Incorrect API key provided (unknown or revoked)');
+    const unknown = (): GatewayError => new GatewayError('invalid_api_key', 'Incorrect API key provided (unknown or revoked)');
+    if (!this.store) throw unknown();
     return this.store.keys.verifyKey(secret).then((key) => {
-      if (!key) throw new GatewayError('invalid_api_key', 'Incorrect API key provided (unknown or revoked)');
+      if (!key) throw unknown();
       return { key };
     });
   }
