@@ -301,13 +301,14 @@ async function openStream(a: Attempt, now: () => number): Promise<Opened> {
   let cut = false;
   const open = async (): Promise<Opened> => {
     const iterable = await a.d.provider.stream(a.call);
-    const i = iterable[Symbol.asyncIterator]();
+    const i: PollableIterator<StreamPart> = iterable[Symbol.asyncIterator]();
     it = i;
     // A provider that answered after the cut (ignoring its signal) gets its stream back at once.
     if (cut) { giveBack(i); return { it: i, held: [], watch }; }
     const held: StreamPart[] = [];
     for (;;) {
-      const r = await i.next();
+      // A part already read is taken without a promise (an upstream's first read often holds them all).
+      const r = i.poll?.() ?? await i.next();
       if (r.done) return { it: i, held, watch };
       if (r.value.type === 'error') throw r.value.error;
       held.push(r.value);
