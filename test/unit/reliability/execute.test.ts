@@ -291,3 +291,34 @@ test('with ttft_ms longer than idle_ms, a stall right after the first token is c
   assert.match(error?.message ?? '', /stalled for 40 ms/, JSON.stringify(parts[parts.length - 1]));
   assert.ok(took < 2500, `cut after ${took.toFixed(1)} ms`);
 });
+
+/** A provider whose stream already holds its parts, as an upstream's first read often does (PollableIterator). */
+class QueuedProvider implements Provider {
+  nextCalls = 0;
+  constructor(readonly id: string, private readonly parts: StreamPart[]) {}
+  async complete(): Promise<ChatResult> { throw new Error('not used'); }
+  async stream(): Promise<AsyncIterable<StreamPart>> {
+    const queue = [...this.parts];
+    const self = this;
+    const it = {
+      poll: (): IteratorResult<StreamPart> | undefined => (queue.length ? { done: false, value: queue.shift()! } : { done: true, value: undefined }),
+      next: (): Promise<IteratorResult<StreamPart>> => { self.nextCalls++; return Promise.resolve(it.poll()!); },
+      return: (): Promise<IteratorResult<StreamPart>> => Promise.resolve({ done: true, value: undefined }),
+    };
+    return { [Symbol.asyncIterator]: () => it };
+  }
+}
+
+test('a stream whose parts are already here opens by polling them, and an error part among them still fails over', async () => {
+  const finish = { type: 'finish', reason: { unified: 'stop', raw: 'stop' } } as StreamPart;
+  const a = new QueuedProvider('a', [{ type: 'start', id: 'a' }, { type: 'error', error: new GatewayError('upstream_error', 'reset') }]);
+  const b = new QueuedProvider('b', [{ type: 'start', id: 'b' }, { type: 'text', text: 'from b' }, finish]);
+  const r = await executeStream({ deployments: [dep(a), dep(b)], reason: 'configured order' }, chat(true), live(), { reliability: policy() });
+  assert.equal(r.deployment.providerId, 'b');
+  assert.match(r.route, /failover after a\/x/);
+  // Opening took the role header and the first token without a promise each.
+  assert.equal(a.nextCalls, 0);
+  assert.equal(b.nextCalls, 0);
+  const parts = await collect(r.value);
+  assert.deepEqual(parts, [{ type: 'start', id: 'b' }, { type: 'text', text: 'from b' }, finish]);
+});
