@@ -334,65 +334,89 @@ export async function executeStream(plan: RoutePlan, chat: ChatRequest, signal: 
   a.state.sample(rel.now() - a.startedAt);
   const { it, held, watch } = done.value;
   watch.opened();
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    a.state.inFlight--;
-    watch.stop();
-    a.unlink();
-  };
-  /** A read that failed (or was cut by the watchdog): an error part, or the end if the client left. */
-  const failed = (e: unknown): IteratorResult<StreamPart> => {
-    end();
-    giveBack(it);
-    if (signal.aborted) return { done: true, value: undefined };
-    a.state.failures++;
-    a.state.breaker.failure();
-    return { done: false, value: { type: 'error', error: asGatewayError(e) } };
-  };
-  /** A result read from the provider: the idle limit runs again; the end or an error part ends the stream. */
-  const got = (r: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
-    watch.part();
-    if (r.done) end();
-    else if (r.value.type === 'error') { a.state.failures++; a.state.breaker.failure(); end(); }
-    return r;
-  };
+  return { value: new OpenedStream(a, it, held, watch, signal), deployment: done.deployment, route: done.route };
+}
+
+/**
+ * An opened stream as the handler reads it: the parts held while it opened, then the provider's,
+ * under the watchdog; the deployment's books are settled once it ends, fails or is given back.
+ * One object per stream, its own iterator (an object literal with a computed
+ * `[Symbol.asyncIterator]` key and six closures measured ~0.5 us per stream in a micro-benchmark,
+ * 1.6% of the gateway's busy CPU under streaming load: V8 builds such a literal on its slow path).
+ */
+class OpenedStream implements AsyncIterable<StreamPart>, PollableIterator<StreamPart> {
+  private ended = false;
+  private hi = 0;
+
+  constructor(
+    private readonly a: Attempt,
+    private readonly it: PollableIterator<StreamPart>,
+    private readonly held: StreamPart[],
+    private readonly watch: Watchdog,
+    private readonly signal: CancelSignal,
+  ) {}
+
+  [Symbol.asyncIterator](): PollableIterator<StreamPart> {
+    return this;
+  }
+
   /** The next result when there is one without waiting (a held part, a stall, or one the provider already has). */
-  const poll = (): IteratorResult<StreamPart> | undefined => {
-    const h = held.shift();
-    if (h) return { done: false, value: h };
-    if (ended) return { done: true, value: undefined };
-    if (watch.stalled !== null) return failed(watch.stalled);
-    const ready = it.poll?.();
-    return ready === undefined ? undefined : got(ready);
-  };
-  const parts: AsyncIterable<StreamPart> = {
-    [Symbol.asyncIterator]: (): PollableIterator<StreamPart> => ({
-      poll,
-      // Not an async function: one promise per part, settled straight from the provider's.
-      next: (): Promise<IteratorResult<StreamPart>> => {
-        const now = poll();
-        if (now !== undefined) return Promise.resolve(now);
-        return new Promise((resolve) => {
-          const wake = (e: unknown): void => resolve(failed(e));
-          watch.waiting(wake);
-          it.next().then((r) => {
-            if (watch.answers(wake)) resolve(got(r)); // else the watchdog already answered this read
-          }, (e: unknown) => {
-            if (watch.answers(wake)) resolve(failed(e));
-          });
-        });
-      },
-      return: async (): Promise<IteratorResult<StreamPart>> => {
-        if (!ended) {
-          end();
-          a.abort(new GatewayError('upstream_error', 'the stream was closed by the gateway'));
-          giveBack(it);
-        }
-        return { done: true, value: undefined };
-      },
-    }),
-  };
-  return { value: parts, deployment: done.deployment, route: done.route };
+  poll(): IteratorResult<StreamPart> | undefined {
+    if (this.hi < this.held.length) return { done: false, value: this.held[this.hi++] };
+    if (this.ended) return { done: true, value: undefined };
+    if (this.watch.stalled !== null) return this.failed(this.watch.stalled);
+    const ready = this.it.poll?.();
+    return ready === undefined ? undefined : this.got(ready);
+  }
+
+  /** Not an async function: one promise per part, settled straight from the provider's. */
+  next(): Promise<IteratorResult<StreamPart>> {
+    const now = this.poll();
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const watch = this.watch;
+      const wake = (e: unknown): void => resolve(this.failed(e));
+      watch.waiting(wake);
+      this.it.next().then((r) => {
+        if (watch.answers(wake)) resolve(this.got(r)); // else the watchdog already answered this read
+      }, (e: unknown) => {
+        if (watch.answers(wake)) resolve(this.failed(e));
+      });
+    });
+  }
+
+  async return(): Promise<IteratorResult<StreamPart>> {
+    if (!this.ended) {
+      this.end();
+      this.a.abort(new GatewayError('upstream_error', 'the stream was closed by the gateway'));
+      giveBack(this.it);
+    }
+    return { done: true, value: undefined };
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.a.state.inFlight--;
+    this.watch.stop();
+    this.a.unlink();
+  }
+
+  /** A read that failed (or was cut by the watchdog): an error part, or the end if the client left. */
+  private failed(e: unknown): IteratorResult<StreamPart> {
+    this.end();
+    giveBack(this.it);
+    if (this.signal.aborted) return { done: true, value: undefined };
+    this.a.state.failures++;
+    this.a.state.breaker.failure();
+    return { done: false, value: { type: 'error', error: asGatewayError(e) } };
+  }
+
+  /** A result read from the provider: the idle limit runs again; the end or an error part ends the stream. */
+  private got(r: IteratorResult<StreamPart>): IteratorResult<StreamPart> {
+    this.watch.part();
+    if (r.done) this.end();
+    else if (r.value.type === 'error') { this.a.state.failures++; this.a.state.breaker.failure(); this.end(); }
+    return r;
+  }
 }
