@@ -111,6 +111,11 @@ function toolIndexOf(state: ChunkState, upstreamIndex: number, id: string | unde
   return index;
 }
 
+/** The start part a stream's first chunk stands for: its id, model and creation time. */
+export function startPart(o: Record<string, unknown>): StreamPart {
+  return { type: 'start', id: typeof o.id === 'string' ? o.id : undefined, model: typeof o.model === 'string' ? o.model : undefined, created: num(o.created) };
+}
+
 /**
  * Turns one parsed stream chunk into parts, appended to `out`. Only choice 0 is streamed
  * (n > 1 with stream is rejected up front).
@@ -119,7 +124,7 @@ export function readChunk(json: unknown, state: ChunkState, out: StreamPart[]): 
   const o = (json ?? {}) as Record<string, unknown>;
   if (!state.started) {
     state.started = true;
-    out.push({ type: 'start', id: typeof o.id === 'string' ? o.id : undefined, model: typeof o.model === 'string' ? o.model : undefined, created: num(o.created) });
+    out.push(startPart(o));
   }
   const choices = o.choices;
   if (Array.isArray(choices) && choices.length) {

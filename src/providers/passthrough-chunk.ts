@@ -14,7 +14,9 @@
  */
 
 import { stringEnd } from '../core/json-scan.js';
-import type { StreamPart } from '../core/types.js';
+import type { StreamPart, Usage } from '../core/types.js';
+import { readChunk, startPart } from './openai-wire.js';
+import { ValueShape } from './value-shape.js';
 
 const CHOICES = '"choices":[';
 /** Keys (or values) that need the parsing path when they appear after `"choices":[`. */
@@ -163,30 +165,151 @@ export class ChunkShapes {
   /** A plain content chunk from `"choices":[` to its content string's opening quote (`mid`), and from its closing quote on. */
   content: { mid: string; after: string } | null = null;
   private readonly fixed = new Map<string, StreamPart>();
+  /** First chunks' rests (the role header's `"choices":[…]}`) and the parts they stand for after the start part. */
+  private readonly firsts: Array<readonly [rest: string, parts: readonly StreamPart[]]> = [];
+  /** First chunks' heads, read as their start part (see ValueShape). */
+  private readonly heads: Array<ValueShape<StreamPart>> = [];
+  /** Usage chunks' rests, read as their usage. */
+  private readonly usages: Array<ValueShape<Usage>> = [];
 
   learnContent(mid: string, after: string): void {
     const c = this.content;
     if (c === null || c.mid !== mid || c.after !== after) this.content = { mid, after };
   }
 
-  /** The part a chunk's rest (see PlainChunks.rest) stands for, when it was seen before. */
+  /**
+   * The part a chunk's rest (see PlainChunks.rest) stands for, when it was seen before, or has the
+   * shape of a usage chunk seen before.
+   */
   part(rest: string): StreamPart | undefined {
-    return this.fixed.size === 0 ? undefined : this.fixed.get(rest);
+    const known = this.fixed.size === 0 ? undefined : this.fixed.get(rest);
+    if (known !== undefined) return known;
+    const u = this.usages;
+    for (let i = 0; i < u.length; i++) {
+      const usage = u[i].read(rest);
+      if (usage !== undefined) return { type: 'usage', usage };
+    }
+    return undefined;
+  }
+
+  /**
+   * A stream's first chunk as parts without parsing it whole, when it ends with a rest (from
+   * `"choices":[` on) that a first chunk of this upstream had before: the parts that rest stood
+   * for then, after the start part its head stands for. The head is a quiet one (see plainHead)
+   * ending in a comma, so `{` + its members is the chunk's object but for the rest's members, and
+   * the rest holds no key the start part is read from (FIRST_REST_KEYS). Null when the chunk must
+   * be parsed.
+   */
+  first(data: string): StreamPart[] | null {
+    const f = this.firsts;
+    for (let i = 0; i < f.length; i++) {
+      const [rest, parts] = f[i];
+      const at = data.length - rest.length;
+      // endsWith, not a lookup by the rest: a lookup hashes the rest first.
+      if (at < 2 || data.charCodeAt(at - 1) !== 0x2c /* , */ || !data.endsWith(rest)) continue;
+      const start = this.start(data.slice(0, at));
+      return start === null ? null : [start, ...parts];
+    }
+    return null;
+  }
+
+  /** Called with a stream's first chunk and the parts it was parsed into (the start part first). */
+  learnFirst(data: string, parts: readonly StreamPart[]): void {
+    if (this.firsts.length >= SHAPES_MAX || parts.length === 0 || parts[0].type !== 'start') return;
+    const at = data.indexOf(CHOICES);
+    if (at < 2 || data.charCodeAt(at - 1) !== 0x2c) return;
+    const rest = data.slice(at);
+    if (rest.length > FIXED_REST_MAX || FIRST_REST_KEYS.test(rest) || this.firsts.some(([r]) => r === rest)) return;
+    const after = parts.slice(1);
+    // Text, reasoning and a finish reason are the same whatever stream they come in; tool calls
+    // (numbered per stream) and usage (counted per stream) are not.
+    if (!after.every((p) => p.type === 'text' || p.type === 'reasoning' || p.type === 'finish')) return;
+    const start = this.start(data.slice(0, at));
+    const s = parts[0];
+    if (start === null || start.type !== 'start' || start.id !== s.id || start.model !== s.model || start.created !== s.created) return;
+    this.firsts.push([rest, Object.freeze(after.map(freezePart))]);
+  }
+
+  /** The start part a first chunk's head stands for (by a head shape seen before, else parsed), or null when it is not a quiet head. */
+  private start(head: string): StreamPart | null {
+    const h = this.heads;
+    for (let i = 0; i < h.length; i++) {
+      const start = h[i].read(head);
+      if (start !== undefined) return start;
+    }
+    const start = headStart(head);
+    if (start !== null && h.length < SHAPES_MAX) {
+      const shape = ValueShape.learn(head, start, headStart);
+      if (shape) h.push(shape);
+    }
+    return start;
   }
 
   /**
    * Remembers the one part a rest was read as, when that can never depend on the stream it came
    * in: a finish reason (not text, a tool call or usage, which differ or are counted per stream).
    * Bounded: an upstream has a few finish reasons, and the first FIXED_MAX rests seen stay.
+   * A usage part teaches the shape of its chunk instead.
    */
   learnPart(rest: string, part: StreamPart): void {
+    if (part.type === 'usage') { this.learnUsage(rest, part.usage); return; }
     if (part.type !== 'finish' || rest.length > FIXED_REST_MAX || this.fixed.size >= FIXED_MAX) return;
-    this.fixed.set(rest, Object.freeze({ type: 'finish', reason: Object.freeze({ ...part.reason }) }));
+    this.fixed.set(rest, freezePart(part));
+  }
+
+  private learnUsage(rest: string, usage: Usage): void {
+    if (this.usages.length >= SHAPES_MAX) return;
+    for (const u of this.usages) if (u.read(rest) !== undefined) return;
+    const shape = ValueShape.learn(rest, usage, usageOf);
+    if (shape) this.usages.push(shape);
   }
 }
 
 const FIXED_MAX = 16;
 const FIXED_REST_MAX = 256;
+/** Head, first-rest and usage shapes kept per upstream (one or two each in practice). */
+const SHAPES_MAX = 4;
+/**
+ * A first chunk's rest must not name a key the start part is read from (a later duplicate key
+ * wins in JSON), nor spell a key with an escape.
+ */
+const FIRST_REST_KEYS = /"(?:id|model|created)"|\\/;
+
+function freezePart(p: StreamPart): StreamPart {
+  return p.type === 'finish' ? Object.freeze({ type: 'finish', reason: Object.freeze({ ...p.reason }) }) : Object.freeze({ ...p });
+}
+
+/** The start part a first chunk's head (`{…,` up to its `"choices":[`) stands for, or null when it is not a quiet head. */
+function headStart(head: string): StreamPart | null {
+  if (!plainHead(head)) return null;
+  // `{,` before the rest would not be JSON, though `{}` is: the head needs a member before its comma.
+  let i = head.length - 2;
+  while (i > 0 && isSpace(head.charCodeAt(i))) i--;
+  if (i <= 0) return null;
+  let o: unknown;
+  try {
+    o = JSON.parse(`${head.slice(0, -1)}}`);
+  } catch {
+    return null;
+  }
+  return o !== null && typeof o === 'object' && !Array.isArray(o) ? startPart(o as Record<string, unknown>) : null;
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** What a usage chunk's rest is read as, as the stream reads it (an error member ends the stream instead); null when not one usage part. */
+function usageOf(rest: string): Usage | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(`{${rest}`);
+  } catch {
+    return null;
+  }
+  if ((json as { error?: unknown }).error) return null;
+  const parts: StreamPart[] = [];
+  readChunk(json, { started: true }, parts);
+  return parts.length === 1 && parts[0].type === 'usage' ? parts[0].usage : null;
+}
 
 /**
  * Whether a chunk's head (what precedes its first `"choices":[`) holds none of the keys a started

@@ -388,6 +388,17 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
       }
     }
     this.raw = null;
+    const shapes = this.o.shapes;
+    if (!this.state.started && shapes && this.o.passthrough) {
+      // A first chunk (the role header) whose rest this upstream sent before: only its head is parsed.
+      const parts = shapes.first(data);
+      if (parts !== null) {
+        this.state.started = true;
+        for (let i = 0; i < parts.length; i++) q.push(parts[i]);
+        (this.plain = new PlainChunks(shapes)).learnHead(data);
+        return;
+      }
+    }
     let json: unknown;
     try {
       json = JSON.parse(rest === null ? data : `{${rest}`);
@@ -405,8 +416,10 @@ export class SseExchange extends Exchange implements PollableIterator<StreamPart
     const n = q.length;
     readChunk(json, this.state, q);
     if (!this.o.passthrough) return;
-    if (first) (this.plain = new PlainChunks(this.o.shapes ?? null)).learnHead(data);
-    else if (rest !== null && this.o.shapes && q.length === n + 1) this.o.shapes.learnPart(rest, q[n]);
+    if (first) {
+      (this.plain = new PlainChunks(shapes ?? null)).learnHead(data);
+      shapes?.learnFirst(data, q.slice(n));
+    } else if (rest !== null && shapes && q.length === n + 1) shapes.learnPart(rest, q[n]);
   }
 
   /** Adds a plain chunk to the part the consumer has not taken yet, or queues a new one. */

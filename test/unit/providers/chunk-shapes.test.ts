@@ -84,7 +84,7 @@ test('later streams read the same as with every chunk parsed whole', async () =>
   assert.equal((last.at(-1) as { usage: { outputTokens: number } }).usage.outputTokens, 11);
 });
 
-test('a finish chunk seen before is not parsed again, and what it stands for cannot be changed', async () => {
+test('chunks seen before are not parsed again (the role header but for its head, the finish and usage chunks), and what they stand for cannot be changed', async () => {
   await read(learner, stream('p1', 'stop', 3));
   const parse = JSON.parse;
   const parsed: string[] = [];
@@ -99,10 +99,11 @@ test('a finish chunk seen before is not parsed again, and what it stands for can
   } finally {
     JSON.parse = parse;
   }
-  // The role chunk (whole) and the usage chunk (from "choices" on); no content or finish chunk.
-  assert.equal(parsed.length, 2, parsed.join('\n'));
-  assert.ok(parsed[0].startsWith('{"id":"p2"'));
-  assert.ok(parsed[1].startsWith('{"choices":[],"usage"'));
+  // Nothing: the role header by its rest and its head's shape, the content by the content shape,
+  // the finish chunk as seen before, the usage chunk by its shape.
+  assert.deepEqual(parsed, []);
+  assert.deepEqual(parts[0], { type: 'start', id: 'p2', model: 'm', created: 1 });
+  assert.deepEqual(parts.at(-1), { type: 'usage', usage: { inputTokens: 3, outputTokens: 4 } });
   const fin = parts.find((p) => p.type === 'finish')!;
   assert.ok(Object.isFrozen(fin) && Object.isFrozen((fin as { reason: object }).reason));
   parts = [];
@@ -164,5 +165,106 @@ test('more different finish chunks than are remembered: every stream reads right
     const h = head(`t${i}`);
     const events = [role(h), content(h, 'x'), `${h}"choices":[{"index":0,"delta":{},"finish_reason":"stop","seq":${i}}]}`];
     assert.deepEqual(await read(learner, events), reference(events));
+  }
+});
+
+test('usage chunks of a learned shape read their own numbers; anything else in them is parsed', async () => {
+  await read(learner, stream('u1', 'stop', 3));
+  const h = head('u2');
+  const detailed = (a: string, b: string, c: string) => `${h}"choices":[],"usage":{"prompt_tokens":${a},"completion_tokens":${b},"total_tokens":9,`
+    + `"prompt_tokens_details":{"cached_tokens":${c}},"completion_tokens_details":{"reasoning_tokens":0}}}`;
+  const cases = [
+    // A new shape (details), learned from its first chunk, then read by shape with other numbers.
+    detailed('8', '20', '5'), detailed('1', '0', '0'), detailed('123456789012345', '2', '3'),
+    // Not by shape: a leading zero (not JSON), 16 digits, a fraction, an exponent, a sign, a space.
+    detailed('08', '1', '1'), detailed('2702793525334787601', '1', '1'), detailed('1.5', '1', '1'),
+    detailed('1e3', '1', '1'), detailed('-1', '1', '1'), detailed(' 7', '1', '1'),
+    // The same text but for a key: another shape.
+    `${h}"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":5,"total_tokens":9,"prompt_tokens_details":{"cached_tokens":2},"completion_tokens_details":{"reasoning_token":7}}}`,
+    // Cut short after a number.
+    `${h}"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":5,"total_tokens":9,"prompt_tokens_details":{"cached_tokens":2},"completion_tokens_details":{"reasoning_tokens":0}}`,
+  ];
+  for (const u of cases) {
+    const events = [role(h), content(h, 'Hi'), finish(h, 'stop'), u];
+    assert.deepEqual(await read(learner, events), reference(events), u);
+  }
+  // A number that is not a hole (after a space) spelled like a probe's: that shape is not learned.
+  const fresh = new OpenAICompatibleProvider({ id: 'up', baseUrl: base });
+  try {
+    for (const u of [
+      `${h}"choices":[],"usage":{"completion_tokens":987654001,"total_tokens":987654001,"prompt_tokens": 987654001}}`,
+      `${h}"choices":[],"usage":{"completion_tokens":5,"total_tokens":6,"prompt_tokens": 987654001}}`,
+    ]) {
+      const events = [role(h), content(h, 'Hi'), u];
+      assert.deepEqual(await read(fresh, events), reference(events), u);
+    }
+  } finally {
+    await fresh.close();
+  }
+  const shaped = await read(learner, [role(h), content(h, 'Hi'), detailed('41', '42', '43')]);
+  assert.deepEqual(shaped.at(-1), { type: 'usage', usage: { inputTokens: 41, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 43 } });
+});
+
+test('first chunks: a rest seen before is read by its head alone, and reads as parsed whole', async () => {
+  const first = (h: string, rest: string) => `${h}${rest}`;
+  const rests = [
+    // The role header with the first text in it (some upstreams), and with a finish reason.
+    '"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}]}',
+    '"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":"stop"}]}',
+    // Keys a start part is read from after "choices": the later one counts, so never by the head.
+    '"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"id":"late"}',
+    '"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"created":1}',
+    '"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"model":"other"}',
+    // A tool call (numbered per stream) and usage (counted per stream) are parsed every time.
+    '"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}',
+    '"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}',
+  ];
+  for (const rest of rests) {
+    // The first stream's head agrees with a later key of its rest, the next ones' do not.
+    for (const id of ['late', 'v2', 'v3']) {
+      const h = head(id);
+      const events = [first(h, rest), content(h, 'lo'), finish(h, 'stop')];
+      assert.deepEqual(await read(learner, events), reference(events), `${id} ${rest}`);
+    }
+  }
+  // Heads that are not one object's members before a comma: parsed whole, as errors where they are.
+  for (const h of ['{,', '{ ,', '{"id":"w1",,', '{"id":"w1" ,', '{"id":"w1","created":1e999,']) {
+    const events = [first(h, rests[0]), content(head('w1'), 'lo')];
+    assert.deepEqual(await read(learner, events), reference(events), h);
+  }
+  // A head with an id that is not a string, no id, or other keys: as parsed whole.
+  for (const h of ['{"id":5,"model":"m",', '{"model":"m",', '{"object":"x","created":3,"model":"m","system_fingerprint":"fp",']) {
+    const events = [first(h, rests[0]), content(h, 'lo')];
+    assert.deepEqual(await read(learner, events), reference(events), h);
+  }
+});
+
+test('heads of a learned shape read their own values; anything else in them is parsed', async () => {
+  const fresh = new OpenAICompatibleProvider({ id: 'up', baseUrl: base });
+  try {
+    const heads = [
+      head('x1'), head('x2'),
+      // Strings with what would be structure outside a string, an empty one, and non-ASCII text.
+      head('a{b}[c],d:e'), head(''), head('ünï ☃ 😀'),
+      // Not a string where the shape has one, and the other way round: parsed (as errors where they are).
+      '{"id":5,"object":"chat.completion.chunk","created":1,"model":"m",',
+      '{"id":"x3","object":"chat.completion.chunk","created":"1","model":"m",',
+      '{"id":"x4","object":"chat.completion.chunk","created":-1,"model":"m",',
+      '{"id":"x5","object":"chat.completion.chunk","created":1.5,"model":"m",',
+      '{"id":"x6","object":"chat.completion.chunk","created":01,"model":"m",',
+      '{"id":"x7","object":"chat.completion.chunk","created":1,"model":null,',
+      '{"id":"x8","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":"fp",',
+      '{"id":"x\\"9","object":"chat.completion.chunk","created":1,"model":"m",',
+      `{"id":"x\u000110","object":"chat.completion.chunk","created":1,"model":"m",`,
+      '{"id":"x11","object":"chat.completion.chunk","created":1,"model":"m"',
+      '{"id":"x12","object":"chat.completion.chunk","created":1,"model":"m",,',
+      head('x13'),
+    ];
+    for (const h of heads) {
+      const events = [role(h), content(h, 'Hi'), finish(h, 'stop'), usage(h, 2)];
+      assert.deepEqual(await read(fresh, events), reference(events), h);
+    }
+  } finally {
+    await fresh.close();
   }
 });
