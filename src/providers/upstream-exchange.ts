@@ -57,7 +57,7 @@ type Abort = (err?: Error) => void;
  * decoded at once and this chunk and the read's next ones are substrings of that text: one
  * decode per read instead of one per chunk (each ~110-140 ns). Only while the read is being
  * handled (the text is dropped in the next microtask), so a buffer a socket reused for a later
- * read could never be read from the old text.
+ * read could never be read from the old text, and never for a buffer in Buffer's pool.
  */
 function readText(chunk: Buffer): string {
   const ab = chunk.buffer;
@@ -65,7 +65,10 @@ function readText(chunk: Buffer): string {
   const end = off + chunk.length;
   if (ab === readAb && off >= readFrom && end <= readEnd) return readStr.slice(off - readFrom, end - readFrom);
   const size = ab.byteLength - off;
-  if (size > chunk.length && size <= READ_TEXT_MAX) {
+  // Not in a slab of Buffer's pool (what Buffer.from and small Buffer.concat results share): bytes
+  // after this chunk there may be given to a buffer made later, after they were decoded. A
+  // socket read's buffer holds that read and nothing else.
+  if (size > chunk.length && size <= READ_TEXT_MAX && ab.byteLength !== Buffer.poolSize) {
     const rest = Buffer.from(ab, off, size);
     if (isAscii(rest)) {
       readStr = rest.toString('latin1'); // ASCII: the same text as UTF-8, by the fastest decoder

@@ -111,3 +111,19 @@ test('a buffer used again for the next read is read anew', async () => {
   ex.onComplete();
   assert.deepEqual(await drain(ex), { text: 'aaaacccc', out: 2 });
 });
+
+test('chunks that share a slab of Buffer\'s pool, each made after the last was read, read right', async () => {
+  const shapes = new ChunkShapes();
+  const texts = ['pooled ', 'chunks ', 'one ', 'after ', 'another'];
+  for (const id of ['g', 'h']) {
+    const ex = exchange(shapes);
+    // A fresh slab, its free bytes ASCII (as a decoder reading past a chunk would find them).
+    let probe = Buffer.from('x');
+    while (probe.byteOffset > 64) probe = Buffer.from('x');
+    new Uint8Array(probe.buffer).fill(0x20, probe.byteOffset + 8);
+    // Buffer.from of a short string takes the next bytes of the pool's current slab.
+    for (const e of stream(id, texts)) ex.onData(Buffer.from(e));
+    ex.onComplete();
+    assert.deepEqual(await drain(ex), { text: texts.join(''), out: texts.length }, id);
+  }
+});
