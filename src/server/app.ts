@@ -95,12 +95,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Slow clients (slowloris): headers and the whole request must arrive in time, or Node answers 408
   // and closes. Only the request is timed; a long streamed answer is not.
   const requestTimeout = opts.clientRequestTimeoutMs ?? 60_000;
+  // Connections that never sent a request: node counts them as in progress (for headersTimeout), so
+  // server.close() would wait for a client's spare socket (undici opens one after an aborted fetch)
+  // until the client's idle timeout or the drain deadline. close() destroys them.
+  const silent = new Set<Socket>();
   const server = createServer({
     keepAliveTimeout: 65_000,
     requestTimeout,
     headersTimeout: Math.min(opts.clientHeadersTimeoutMs ?? 20_000, requestTimeout),
     connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(requestTimeout / 4))),
   }, (req, res) => {
+    // In the request handler rather than a second 'request' listener: an event with two listeners
+    // copies its listener array on every emit.
+    silent.delete(req.socket);
     const requestId = newRequestId();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -136,12 +143,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, asGatewayError(e), { 'x-request-id': requestId });
     }
   });
-  // Connections that never sent a request: node counts them as in progress (for headersTimeout), so
-  // server.close() would wait for a client's spare socket (undici opens one after an aborted fetch)
-  // until the client's idle timeout or the drain deadline. close() destroys them.
-  const silent = new Set<Socket>();
   server.on('connection', (s: Socket) => { silent.add(s); s.once('close', () => silent.delete(s)); });
-  server.on('request', (req: IncomingMessage) => { silent.delete(req.socket); });
   // Malformed HTTP (bad request line, oversized headers) never reaches a handler; answer and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) {
