@@ -69,6 +69,21 @@ describe('chat completions through the gateway', () => {
     assert.ok(usage && usage.completion_tokens === 4 && usage.total_tokens === usage.prompt_tokens + 4);
   });
 
+  test('streamed text arrives byte for byte, ASCII or not, in every chunk of it', async () => {
+    // The sim echoes the message in 4 chunks, which the gateway forwards; a socket read that is
+    // ASCII from a chunk on is decoded at once, others chunk by chunk, so both kinds and their
+    // mixes go through here, repeatedly (later streams take the paths learned from earlier ones).
+    const texts = ['plain ascii text only', 'héllo wörld ☃ 😀 日本語', 'ascii first, then ☃', '😀 first, then ascii', 'ü'];
+    for (let round = 0; round < 3; round++) {
+      for (const content of texts) {
+        const stream = await client.chat.completions.create({ model: 'gpt-oss-20b', messages: [{ role: 'user', content }], stream: true });
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        assert.equal(text, `You said: ${content}`);
+      }
+    }
+  });
+
   test('streaming without include_usage sends no usage chunk', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt-oss-20b', messages: [{ role: 'user', content: 'x' }], stream: true });
     for await (const chunk of stream) assert.equal(chunk.usage ?? undefined, undefined);
