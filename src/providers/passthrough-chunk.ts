@@ -157,9 +157,11 @@ export class PlainChunks {
 /**
  * What one upstream's chunks look like, learned from its streams for its next ones (one per
  * provider): the shape of a plain content chunk around its text, so a stream's first content
- * chunk need not take every check (PlainChunks.learnHead); and chunks that always stand for the
+ * chunk need not take every check (PlainChunks.learnHead); chunks that always stand for the
  * same part, such as `"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, which every
- * stream of an upstream ends with in the same words, so they are parsed once.
+ * stream of an upstream ends with in the same words, so they are parsed once; and chunks that come
+ * back with other values (a stream's first chunk, its head, its usage chunk), read by their shape
+ * (see ValueShape) instead of parsed.
  */
 export class ChunkShapes {
   /** A plain content chunk from `"choices":[` to its content string's opening quote (`mid`), and from its closing quote on. */
